@@ -49,10 +49,11 @@ class HFPageDialect:
         return 0.1  # plain text: the fallback dialect
 
     def parse(self, src: InputSource) -> Iterator[Record]:
+        # One line per abstract (a page copy) or abstracts wrapped over lines?
+        unwrapped = any(len(ln) > TITLE_MAX for ln in src.head_text.splitlines()[:200])
         title: str | None = None
         title_line = 0
         abstract: list[str] = []
-        blank_before = False
         first_title = True
 
         def emit() -> Record:
@@ -74,33 +75,68 @@ class HFPageDialect:
             title, abstract = None, []
             return rec
 
-        for number, raw in src.lines():
-            line = raw.strip()
-            if not line:
-                blank_before = True
-                continue
+        lines = self._content_lines(src)
+        pending: tuple[int, str, bool] | None = None
+        while True:
+            if pending is not None:
+                item, pending = pending, None
+            else:
+                item = next(lines, None)
+            if item is None:
+                break
+            number, line, blank_before = item
             if title is None:
-                if _is_noise(line):
-                    continue
                 if first_title:
                     line = _SUBSCRIBE.sub("", line)
                     first_title = False
-                title, title_line, blank_before = line, number, False
+                title, title_line = line, number
                 continue
             if not abstract:
-                if blank_before and len(line) <= TITLE_MAX and not _SENTENCE_END.search(line) and len(title) > TITLE_MAX:
-                    pass  # unusual; treat as abstract anyway
+                if unwrapped and len(line) <= TITLE_MAX and not _SENTENCE_END.search(line):
+                    # A short line after a title: a short abstract, or the next
+                    # title when the previous one had no abstract?
+                    nxt = next(lines, None)
+                    pending = nxt
+                    if nxt is not None and len(nxt[1]) > TITLE_MAX and not nxt[2]:
+                        yield emit()
+                        title, title_line = line, number
+                        continue
+                if blank_before and not unwrapped and len(abstract) == 0 and self._looks_like_title(line):
+                    # wrapped layout with blank lines: a title alone in its block
+                    yield emit()
+                    title, title_line = line, number
+                    continue
                 abstract.append(line)
-                blank_before = False
                 continue
-            if self._starts_new_record(abstract[-1], line, blank_before):
+            if unwrapped:
+                new = blank_before or len(line) <= TITLE_MAX
+            else:
+                new = self._starts_new_record(abstract[-1], line, blank_before)
+            if new:
                 yield emit()
                 title, title_line = line, number
             else:
                 abstract.append(line)
-            blank_before = False
         if title is not None:
             yield emit()
+
+    @staticmethod
+    def _content_lines(src: InputSource) -> Iterator[tuple[int, str, bool]]:
+        """(line number, text, blank line before) of non-blank, non-noise lines."""
+        blank = False
+        for number, raw in src.lines():
+            line = raw.strip()
+            if not line:
+                blank = True
+                continue
+            if _is_noise(line):
+                continue
+            yield number, line, blank
+            blank = False
+
+    @staticmethod
+    def _looks_like_title(line: str) -> bool:
+        return len(line) <= 200 and not line.endswith(".")
 
     @staticmethod
     def _starts_new_record(previous: str, line: str, blank_before: bool) -> bool:

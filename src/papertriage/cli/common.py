@@ -1,0 +1,246 @@
+"""What every command shares: the terminal environment, consoles, the error
+boundary, options defined once, facet validation and input reading.
+
+This package is the only place that imports Typer.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import ExitStatus, PapertriageError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# ---------------------------------------------------------------------------
+# environment
+
+
+@dataclass
+class Env:
+    """Facts about the terminal, decided in one place (tests replace it)."""
+
+    stdout_isatty: bool
+    stderr_isatty: bool
+    no_color: bool
+
+    @classmethod
+    def detect(cls) -> "Env":
+        def tty(stream: Any) -> bool:
+            try:
+                return bool(stream.isatty())
+            except (AttributeError, ValueError, OSError):
+                return False
+
+        return cls(tty(sys.stdout), tty(sys.stderr), "NO_COLOR" in os.environ)
+
+
+_env_override: Env | None = None
+
+
+def env() -> Env:
+    return _env_override if _env_override is not None else Env.detect()
+
+
+def set_env(value: Env | None) -> None:
+    """Replace the detected environment (for tests)."""
+    global _env_override
+    _env_override = value
+
+
+def stdout_console():
+    from rich.console import Console
+
+    e = env()
+    return Console(file=sys.stdout, force_terminal=e.stdout_isatty or None, no_color=e.no_color, highlight=False, soft_wrap=False)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    e = env()
+    return Console(file=sys.stderr, force_terminal=e.stderr_isatty or None, no_color=e.no_color, highlight=False)
+
+
+def message(text: str) -> None:
+    """An informational line on stderr."""
+    print(f"papertriage: {text}", file=sys.stderr, flush=True)
+
+
+def warn(path: str, line: int | None, text: str) -> None:
+    where = path if line is None else f"{path}:{line}"
+    print(f"papertriage: warning: {where}: {text}", file=sys.stderr, flush=True)
+
+
+def resolve_format(fmt: str | None) -> str:
+    """The output format: what the user chose, else a table on a terminal and
+    JSONL in a pipe."""
+    if fmt:
+        return fmt
+    return "table" if env().stdout_isatty else "jsonl"
+
+
+def stdout_binary():
+    return sys.stdout.buffer
+
+
+# ---------------------------------------------------------------------------
+# error boundary
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so exit flushes quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def handle_errors(func: F) -> F:
+    """Turn papertriage errors into one line on stderr and an exit status;
+    a closed stdout pipe ends the command quietly."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PapertriageError as exc:
+            print(f"papertriage: error: {exc.message}", file=sys.stderr, flush=True)
+            raise typer.Exit(int(exc.exit_status)) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(int(ExitStatus.OK)) from None
+        except MemoryError:
+            print("papertriage: error: out of memory", file=sys.stderr, flush=True)
+            raise typer.Exit(int(ExitStatus.ERROR)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------
+# options defined once
+
+FORMAT_CHOICES = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
+
+
+def _check_format(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in FORMAT_CHOICES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMAT_CHOICES)}")
+    return value
+
+
+RulesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rules", "-r", help="Extra rule file (YAML); repeatable. Added after the defaults and the config folder.", metavar="FILE"),
+]
+NoConfigOpt = Annotated[
+    bool, typer.Option("--no-config", help="Ignore rule files in $XDG_CONFIG_HOME/papertriage/rules/.")
+]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option("--input-format", "-i", help="Read the input in this format instead of detecting it (see `papertriage formats`).", metavar="NAME"),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat a malformed entry as an error instead of skipping it.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table|jsonl|json|csv|tsv|md|bibtex|ids (default: table on a terminal, jsonl in a pipe).",
+        callback=_check_format,
+        metavar="FORMAT",
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Library file (default: $PAPERTRIAGE_DB, else $XDG_DATA_HOME/papertriage/library.db).", metavar="PATH"),
+]
+ModalityOpt = Annotated[list[str] | None, typer.Option("--modality", "-m", help="Keep papers with this modality (repeatable: any of them).")]
+NotModalityOpt = Annotated[list[str] | None, typer.Option("--not-modality", help="Drop papers with this modality (repeatable).")]
+TaskOpt = Annotated[list[str] | None, typer.Option("--task", "-t", help="Keep papers with this task (repeatable: any of them).")]
+NotTaskOpt = Annotated[list[str] | None, typer.Option("--not-task", help="Drop papers with this task (repeatable).")]
+MetricOpt = Annotated[list[str] | None, typer.Option("--metric", help="Keep papers claiming this metric (repeatable: any of them).")]
+NotMetricOpt = Annotated[list[str] | None, typer.Option("--not-metric", help="Drop papers claiming this metric (repeatable).")]
+ClaimOpt = Annotated[
+    list[str] | None,
+    typer.Option("--claim", help="Numeric condition on a claimed metric, e.g. 'wer<5' or 'top-1 accuracy>=80' (repeatable: all must hold)."),
+]
+DatasetOpt = Annotated[list[str] | None, typer.Option("--dataset", help="Keep papers with a claim on this dataset (substring, any case; repeatable).")]
+StatusOpt = Annotated[list[str] | None, typer.Option("--status", help="Keep papers with this triage status: unread|include|maybe|exclude (repeatable).")]
+MultimodalOpt = Annotated[bool | None, typer.Option("--multimodal/--not-multimodal", help="Keep only (or drop) multimodal papers.")]
+HasCodeOpt = Annotated[bool | None, typer.Option("--has-code/--no-code", help="Keep papers with (or without) a code link.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Keep papers dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).")]
+SearchOpt = Annotated[str | None, typer.Option("--search", "-s", help="Full-text search over title and abstract, ranked, typo-tolerant.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most this many results.")]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option("--fields", help="Comma-separated fields to show, e.g. id,title,modality,task,metric,best_claim,status."),
+]
+FromOpt = Annotated[
+    list[str] | None,
+    typer.Option("--from", help="Read papers from this dump (or - for stdin) instead of the library; repeatable.", metavar="SOURCE"),
+]
+
+
+# ---------------------------------------------------------------------------
+# facet validation
+
+
+def check_labels(facet: str, values: Iterable[str], known: Iterable[str]) -> list[str]:
+    """``values`` normalised; an unknown value is a usage error naming the
+    closest known values."""
+    known_list = list(dict.fromkeys(known))
+    known_set = set(known_list)
+    out = []
+    for raw in values:
+        value = raw.strip().lower()
+        if value not in known_set:
+            from rapidfuzz import fuzz, process
+
+            close = [m[0] for m in process.extract(value, known_list, scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"unknown {facet} {raw!r}{hint} (known: {', '.join(known_list)})")
+        out.append(value)
+    return out
+
+
+def read_records(
+    sources: list[str],
+    *,
+    input_format: str | None,
+    strict: bool,
+    summary: bool = True,
+) -> Iterator[Any]:
+    """Records of every source in order, with warnings and a summary on stderr."""
+    from ..parsers import read_source
+
+    for path in sources:
+        state: dict[str, Any] = {}
+
+        def on_open(src: Any) -> None:
+            state["src"] = src
+
+        n = 0
+        for rec in read_source(path, input_format=input_format, warn=warn, strict=strict, on_open=on_open):
+            n += 1
+            yield rec
+        src = state.get("src")
+        if summary and src is not None and (src.skipped or src.no_abstract):
+            parts = [f"{n} papers from {path}"]
+            if src.no_abstract:
+                parts.append(f"{src.no_abstract} without abstract")
+            if src.skipped:
+                parts.append(f"{src.skipped} malformed entries skipped")
+            message("; ".join(parts))
