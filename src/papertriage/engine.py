@@ -72,12 +72,14 @@ class FacetMatcher:
     literal: dict[str, list[_Target]]
     xliteral: dict[str, list[_Target]]
     groups: dict[str, list[_Target]]
+    cased: dict[str, list[_Target]]
 
     @classmethod
     def build(cls, facet: str, rules: list[Rule]) -> "FacetMatcher":
         literal: dict[str, list[_Target]] = {}
         xliteral: dict[str, list[_Target]] = {}
         groups: dict[str, list[_Target]] = {}
+        cased: dict[str, list[_Target]] = {}
         xparts: list[str] = []
         parts: list[str] = []
         n = 0
@@ -91,11 +93,9 @@ class FacetMatcher:
                 if not any(t.rule == i for t in targets):
                     targets.append(_Target(i, True))
             for p in rule.case_sensitive:
-                name = f"g{n}"
-                n += 1
-                body = SEP.join(re.escape(w) for w in _SEP_CHARS.split(p.strip()))
-                parts.append(f"(?P<{name}>(?-i:{body}))")
-                groups[name] = [_Target(i, False)]
+                targets = cased.setdefault(_SEP_CHARS.sub(" ", p.strip()), [])
+                if not any(t.rule == i for t in targets):
+                    targets.append(_Target(i, False))
             for p in rule.patterns:
                 name = f"g{n}"
                 n += 1
@@ -112,11 +112,13 @@ class FacetMatcher:
         alts.extend(xparts)
         if literal:
             alts.append(f"(?P<lit>{_trie_regex(literal)})(?:e?s)?")
+        if cased:
+            alts.append(f"(?P<cs>(?-i:{_trie_regex(cased)}))(?:e?s)?")
         alts.extend(parts)
         regex = None
         if alts:
             regex = re.compile(WORD_BEFORE + "(?:" + "|".join(alts) + ")" + WORD_AFTER, re.IGNORECASE)
-        return cls(facet, rules, regex, literal, xliteral, groups)
+        return cls(facet, rules, regex, literal, xliteral, groups, cased)
 
     def scan(self, text: str) -> Iterator[tuple[list[_Target], int, int, str]]:
         """(targets, start, end, key) for each match in ``text``."""
@@ -130,6 +132,9 @@ class FacetMatcher:
             if kind == "lit":
                 key = canonical(m.group("lit"))
                 targets = literal.get(key)
+            elif kind == "cs":
+                key = _SEP_CHARS.sub(" ", m.group("cs"))
+                targets = self.cased.get(key)
             elif kind == "xlit":
                 key = canonical(m.group("xlit"))
                 targets = xliteral.get(key)
