@@ -1,10 +1,9 @@
 """Apply compiled rules to records: tags with evidence, claims, metrics.
 
-Each facet's rules compile into one regular expression, scanned once per
-field: literal phrases form a character trie (so the scan costs little more
-as phrases are added), exclusions come first so that, where a veto and a
-phrase start at the same place, the veto wins, and regexes get a named group
-each. Matches are leftmost-longest and never overlap within a facet.
+:mod:`papertriage.matcher` finds the occurrences of every phrase; here they
+are resolved per facet, weighed (title more than abstract, distinct phrases
+more than repeats) and turned into tags when a label's evidence reaches its
+threshold. Every tag keeps the matches that produced it.
 """
 
 from __future__ import annotations
@@ -15,134 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Evidence, Paper, Record
-from .rules import FACETS, SEP, Rule, RuleSet
-
-_SEP_CHARS = re.compile(r"[\s\-\u2010\u2011]+")
-WORD_BEFORE = r"(?<![^\W_])"
-WORD_AFTER = r"(?![^\W_])"
-MAX_FIELD_CHARS = 200_000
-"""Fields longer than this are matched on their first part only."""
-
-
-def canonical(phrase: str) -> str:
-    """Key of a literal phrase: case-folded, separators collapsed to one space."""
-    return _SEP_CHARS.sub(" ", phrase.strip()).lower()
-
-
-def _trie_regex(phrases: Iterable[str]) -> str:
-    """A regex matching any of ``phrases`` (canonical keys), longest first."""
-    trie: dict[str, Any] = {}
-    for p in phrases:
-        node = trie
-        for ch in p:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        terminal = "" in node
-        branches = []
-        for ch in sorted(k for k in node if k):
-            atom = SEP if ch == " " else re.escape(ch)
-            branches.append(atom + emit(node[ch]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if terminal:
-            if len(branches) == 1 and not body.startswith("(?:"):
-                body = "(?:" + body + ")"
-            return body + "?"
-        return body
-
-    return emit(trie)
-
-
-@dataclass
-class _Target:
-    rule: int
-    exclude: bool
-
-
-@dataclass
-class FacetMatcher:
-    """One facet's rules compiled into one regex plus lookup tables."""
-
-    facet: str
-    rules: list[Rule]
-    regex: re.Pattern[str] | None
-    literal: dict[str, list[_Target]]
-    xliteral: dict[str, list[_Target]]
-    groups: dict[str, list[_Target]]
-    cased: dict[str, list[_Target]]
-
-    @classmethod
-    def build(cls, facet: str, rules: list[Rule]) -> "FacetMatcher":
-        literal: dict[str, list[_Target]] = {}
-        xliteral: dict[str, list[_Target]] = {}
-        groups: dict[str, list[_Target]] = {}
-        cased: dict[str, list[_Target]] = {}
-        xparts: list[str] = []
-        parts: list[str] = []
-        n = 0
-        for i, rule in enumerate(rules):
-            for p in rule.phrases:
-                targets = literal.setdefault(canonical(p), [])
-                if not any(t.rule == i for t in targets):
-                    targets.append(_Target(i, False))
-            for p in rule.exclude:
-                targets = xliteral.setdefault(canonical(p), [])
-                if not any(t.rule == i for t in targets):
-                    targets.append(_Target(i, True))
-            for p in rule.case_sensitive:
-                targets = cased.setdefault(_SEP_CHARS.sub(" ", p.strip()), [])
-                if not any(t.rule == i for t in targets):
-                    targets.append(_Target(i, False))
-            for p in rule.patterns:
-                name = f"g{n}"
-                n += 1
-                parts.append(f"(?P<{name}>{p})")
-                groups[name] = [_Target(i, False)]
-            for p in rule.exclude_patterns:
-                name = f"g{n}"
-                n += 1
-                xparts.append(f"(?P<{name}>{p})")
-                groups[name] = [_Target(i, True)]
-        alts: list[str] = []
-        if xliteral:
-            alts.append(f"(?P<xlit>{_trie_regex(xliteral)})(?:e?s)?")
-        alts.extend(xparts)
-        if literal:
-            alts.append(f"(?P<lit>{_trie_regex(literal)})(?:e?s)?")
-        if cased:
-            alts.append(f"(?P<cs>(?-i:{_trie_regex(cased)}))(?:e?s)?")
-        alts.extend(parts)
-        regex = None
-        if alts:
-            regex = re.compile(WORD_BEFORE + "(?:" + "|".join(alts) + ")" + WORD_AFTER, re.IGNORECASE)
-        return cls(facet, rules, regex, literal, xliteral, groups, cased)
-
-    def scan(self, text: str) -> Iterator[tuple[list[_Target], int, int, str]]:
-        """(targets, start, end, key) for each match in ``text``."""
-        if self.regex is None or not text:
-            return
-        if len(text) > MAX_FIELD_CHARS:
-            text = text[:MAX_FIELD_CHARS]
-        literal, xliteral, groups = self.literal, self.xliteral, self.groups
-        for m in self.regex.finditer(text):
-            kind = m.lastgroup
-            if kind == "lit":
-                key = canonical(m.group("lit"))
-                targets = literal.get(key)
-            elif kind == "cs":
-                key = _SEP_CHARS.sub(" ", m.group("cs"))
-                targets = self.cased.get(key)
-            elif kind == "xlit":
-                key = canonical(m.group("xlit"))
-                targets = xliteral.get(key)
-            else:
-                key = canonical(m.group(0))
-                targets = groups.get(kind) if kind else None
-            if targets:
-                yield targets, m.start(), m.end(), key
+from .rules import FACETS, RuleSet
 
 
 @dataclass
@@ -164,11 +36,14 @@ class LabelScore:
 class Tagger:
     """Rules compiled once; :meth:`tag` is called per record."""
 
-    def __init__(self, ruleset: RuleSet, *, claims: bool = True) -> None:
+    def __init__(self, ruleset: RuleSet, *, claims: bool = True, tables: Any = None) -> None:
+        from .matcher import Tables
+
         self.ruleset = ruleset
         self.digest = ruleset.digest
         self.settings = ruleset.settings
-        self.matchers = {f: FacetMatcher.build(f, [r for r in ruleset.rules if r.facet == f]) for f in FACETS}
+        self.tables = tables if tables is not None else Tables.build(ruleset)
+        self.facet_rules = {f: [r for r in ruleset.rules if r.facet == f] for f in FACETS}
         self.thresholds = {
             f: {label: ruleset.threshold(f, label) for label in ruleset.labels(f)} for f in FACETS
         }
@@ -189,40 +64,57 @@ class Tagger:
     # -- scoring ---------------------------------------------------------
     def score(self, record: Record) -> dict[str, dict[str, LabelScore]]:
         """Evidence per facet and label, including labels below threshold."""
-        out: dict[str, dict[str, LabelScore]] = {}
-        fields = (("title", record.title), ("abstract", record.abstract))
+        from .matcher import resolve
+
+        entries = self.tables.entries
+        scan = self.tables.scan
         fw = self.field_weight
-        for facet, matcher in self.matchers.items():
-            rules = matcher.rules
-            labels: dict[str, LabelScore] = {}
-            # per label: phrase key -> [best weight, occurrences]
-            phrase_stats: dict[str, dict[str, list[float]]] = {}
+        per_field = [("title", record.title, scan(record.title)), ("abstract", record.abstract, scan(record.abstract))]
+        out: dict[str, dict[str, LabelScore]] = {}
+        for fi, facet in enumerate(FACETS):
+            rules = self.facet_rules[facet]
             thresholds = self.thresholds[facet]
-            for fname, text in fields:
-                for targets, start, end, key in matcher.scan(text):
+            labels: dict[str, LabelScore] = {}
+            phrase_stats: dict[str, dict[str, list[float]]] = {}
+            seen: set[tuple[str, str, int, int]] = set()
+            for fname, text, occ in per_field:
+                if not occ[fi]:
+                    continue
+                kept, vetoed, exclusions = resolve(occ[fi], entries)
+                for start, end, idx in vetoed:
+                    rule = rules[entries[idx][1]]
+                    excl = next((x for x in exclusions if x[0] < end and start < x[1]), None)
+                    for label in rule.labels:
+                        ls = labels.get(label)
+                        if ls is None:
+                            ls = labels[label] = LabelScore(facet, label, thresholds.get(label, self.default_threshold))
+                        xs, xe = (excl[0], excl[1]) if excl else (start, end)
+                        xrule = rules[entries[excl[2]][1]].id if excl else rule.id
+                        ls.vetoes.append(Evidence(facet, label, xrule, fname, xs, xe, text[xs:xe]))
+                for start, end, idx in kept:
+                    _, ri, _, key = entries[idx]
+                    rule = rules[ri]
+                    if fname not in rule.fields:
+                        continue
                     snippet = text[start:end]
-                    for t in targets:
-                        rule = rules[t.rule]
-                        if fname not in rule.fields:
-                            continue
-                        for label in rule.labels:
-                            ls = labels.get(label)
-                            if ls is None:
-                                ls = labels[label] = LabelScore(facet, label, thresholds.get(label, self.default_threshold))
-                            ev = Evidence(facet, label, rule.id, fname, start, end, snippet)
-                            if t.exclude:
-                                ls.vetoes.append(ev)
-                                continue
-                            ls.hits.append(ev)
-                            w = rule.weight * fw[fname]
-                            stats = phrase_stats.setdefault(label, {})
-                            st = stats.get(key)
-                            if st is None:
-                                stats[key] = [w, 0]
-                            else:
-                                if w > st[0]:
-                                    st[0] = w
-                                st[1] += 1
+                    w = rule.weight * fw[fname]
+                    for label in rule.labels:
+                        ls = labels.get(label)
+                        if ls is None:
+                            ls = labels[label] = LabelScore(facet, label, thresholds.get(label, self.default_threshold))
+                        span = (label, fname, start, end)
+                        if span in seen:
+                            continue  # the same text already counted for this label
+                        seen.add(span)
+                        ls.hits.append(Evidence(facet, label, rule.id, fname, start, end, snippet))
+                        stats = phrase_stats.setdefault(label, {})
+                        st = stats.get(key)
+                        if st is None:
+                            stats[key] = [w, 0]
+                        else:
+                            if w > st[0]:
+                                st[0] = w
+                            st[1] += 1
             for label, stats in phrase_stats.items():
                 total = 0.0
                 for best, repeats in stats.values():
@@ -298,13 +190,41 @@ class Tagger:
 _TAGGER_CACHE: dict[tuple, Tagger] = {}
 
 
-def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True) -> Tagger:
-    """The tagger for the default rules plus config and user rule files."""
-    from .rules import load_rules
+def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, claims: bool = True) -> Tagger:
+    """The tagger for the default rules plus config and user rule files.
 
-    key = (tuple(user_rules or ()), use_config)
+    Compiled rules are cached on disk (see :mod:`papertriage.cache`), keyed
+    by the bytes of every rule file, so a warm start skips YAML entirely.
+    """
+    from . import cache
+    from .matcher import Tables
+    from .rules import RuleSet, parse_rules, rule_sources
+
+    key = (tuple(user_rules or ()), use_config, claims)
     tagger = _TAGGER_CACHE.get(key)
+    if tagger is not None:
+        return tagger
+    texts, problems = rule_sources(list(user_rules or []), use_config=use_config)
+    ckey = None
+    if not problems:
+        ckey = cache.key_for([(name, text.encode("utf-8")) for name, text, _ in texts], extra=Tables.engine_name())
+        hit = cache.load("rules", ckey)
+        if hit is not None:
+            try:
+                ruleset = RuleSet.from_data(hit["ruleset"])
+                automaton = cache.loads_object(hit["automaton"]) if hit.get("automaton") else None
+                tables = Tables(hit["tables"], automaton=automaton)
+                tagger = Tagger(ruleset, claims=claims, tables=tables)
+            except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
+                tagger = None
     if tagger is None:
-        tagger = Tagger(load_rules(list(user_rules or []), use_config=use_config))
-        _TAGGER_CACHE[key] = tagger
+        ruleset = parse_rules(texts, problems)
+        tables = Tables.build(ruleset)
+        tagger = Tagger(ruleset, claims=claims, tables=tables)
+        if ckey is not None:
+            value = {"ruleset": ruleset.to_data(), "tables": tables.data}
+            if tables.automaton is not None:
+                value["automaton"] = cache.dumps_object(tables.automaton)
+            cache.store("rules", ckey, value)
+    _TAGGER_CACHE[key] = tagger
     return tagger

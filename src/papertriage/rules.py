@@ -47,7 +47,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .errors import RulesError
 
@@ -95,41 +94,48 @@ class _LineDict(dict):
     line: int = 0
 
 
-class _SafeLineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping and bounds aliases."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._aliases = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                event = self.peek_event()
-                raise yaml.YAMLError(
-                    f"too many YAML aliases (more than {MAX_ALIASES}) near line {event.start_mark.line + 1}"
-                )
-        return super().compose_node(parent, index)
+_LOADER: Any = None
 
 
-def _construct_mapping(loader: _SafeLineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    result = _LineDict()
-    result.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "unhashable mapping key", key_node.start_mark
-            ) from None
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
+def _loader_class() -> Any:
+    """A SafeLoader that records the line of every mapping and bounds aliases
+    (built on first use: YAML is only imported when rule files are parsed)."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
 
+    class SafeLineLoader(yaml.SafeLoader):
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self._aliases = 0
 
-_SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    event = self.peek_event()
+                    raise yaml.YAMLError(
+                        f"too many YAML aliases (more than {MAX_ALIASES}) near line {event.start_mark.line + 1}"
+                    )
+            return super().compose_node(parent, index)
+
+    def construct_mapping(loader: Any, node: Any) -> _LineDict:
+        loader.flatten_mapping(node)
+        result = _LineDict()
+        result.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, "unhashable mapping key", key_node.start_mark) from None
+            result[key] = loader.construct_object(value_node, deep=True)
+        return result
+
+    SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    _LOADER = SafeLineLoader
+    return _LOADER
 
 
 def _line(obj: Any) -> int:
@@ -253,6 +259,38 @@ class Rule:
 class RuleSet:
     """Validated, merged rules: what the engine compiles."""
 
+    def to_data(self) -> dict[str, Any]:
+        """Plain data (for the on-disk cache)."""
+        return {
+            "rules": [dict(r.as_dict(), label=list(r.labels), origin=r.origin) for r in self.rules],
+            "settings": dict(self.settings),
+            "thresholds": [[f, l, t] for (f, l), t in self.thresholds.items()],
+            "descriptions": [[f, l, d] for (f, l), d in self.descriptions.items()],
+            "multimodal": dict(self.multimodal),
+            "builtin": {f: sorted(v) for f, v in self.builtin_labels.items()},
+            "files": list(self.files),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "RuleSet":
+        rules = []
+        for d in data["rules"]:
+            rules.append(Rule(
+                id=d["id"], facet=d["facet"], labels=list(d["label"]), phrases=list(d["phrases"]),
+                patterns=list(d["patterns"]), case_sensitive=list(d["case_sensitive"]), exclude=list(d["exclude"]),
+                exclude_patterns=list(d["exclude_patterns"]), fields=list(d["fields"]), weight=float(d["weight"]),
+                description=d["description"], origin=d["origin"],
+            ))
+        return cls(
+            rules=rules,
+            settings=dict(data["settings"]),
+            thresholds={(f, l): t for f, l, t in data["thresholds"]},
+            descriptions={(f, l): d for f, l, d in data["descriptions"]},
+            multimodal=dict(data["multimodal"]),
+            builtin_labels={f: set(v) for f, v in data["builtin"].items()},
+            files=list(data["files"]),
+        )
+
     rules: list[Rule]
     settings: dict[str, float]
     thresholds: dict[tuple[str, str], float]
@@ -298,8 +336,10 @@ class RuleSet:
 
 
 def _read_yaml(text: str, name: str, problems: list[str]) -> Any:
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_SafeLineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_loader_class())  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -560,11 +600,11 @@ def _read_rule_file(path: Path | str, problems: list[str]) -> str | None:
         return None
 
 
-def load_rules(user_files: list[str | Path] | None = None, *, use_config: bool = True, use_defaults: bool = True) -> RuleSet:
-    """Load defaults, config-folder rules and ``user_files``; validate everything,
-    then merge. Raises :class:`RulesError` listing every problem."""
+def rule_sources(user_files: list[str | Path] | None = None, *, use_config: bool = True, use_defaults: bool = True) -> tuple[list[tuple[str, str, bool]], list[str]]:
+    """(name, text, is_default) of every rule file in effect, and problems
+    reading them."""
     problems: list[str] = []
-    texts: list[tuple[str, str, bool]] = []  # (name, text, is_default)
+    texts: list[tuple[str, str, bool]] = []
     if use_defaults:
         texts.extend((n, t, True) for n, t in default_rule_texts())
     paths: list[str | Path] = []
@@ -575,6 +615,18 @@ def load_rules(user_files: list[str | Path] | None = None, *, use_config: bool =
         text = _read_rule_file(p, problems)
         if text is not None:
             texts.append((str(p), text, False))
+    return texts, problems
+
+
+def load_rules(user_files: list[str | Path] | None = None, *, use_config: bool = True, use_defaults: bool = True) -> RuleSet:
+    """Load defaults, config-folder rules and ``user_files``; validate everything,
+    then merge. Raises :class:`RulesError` listing every problem."""
+    texts, problems = rule_sources(user_files, use_config=use_config, use_defaults=use_defaults)
+    return parse_rules(texts, problems)
+
+
+def parse_rules(texts: list[tuple[str, str, bool]], problems: list[str] | None = None) -> RuleSet:
+    problems = list(problems or [])
     parsed: list[tuple[_FileRules, bool]] = []
     for name, text, is_default in texts:
         fr = _parse_file(name, text, problems)

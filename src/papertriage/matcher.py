@@ -1,0 +1,406 @@
+"""Find every occurrence of every rule phrase in a text, for all facets at once.
+
+Semantics (identical for both engines below):
+
+* Text and phrases are compared after lower-casing, with every character that
+  is not a letter or digit treated as a word separator. A phrase matches a
+  run of whole words of the text whose words are separated by exactly one
+  such character: ``speech recognition`` matches "Speech Recognition",
+  "speech-recognition" and "speech\\nrecognition", not "speech, recognition".
+  The last word may take a plural ``s`` or ``es``.
+* ``case_sensitive`` phrases match the same way but with the exact case.
+* A phrase with other punctuation than spaces and hyphens (``C++``,
+  ``SQuAD2.0``) and every ``pattern`` is a regular expression
+  (case-insensitive, word boundaries on both sides).
+* Within one facet, occurrences are resolved leftmost-longest without
+  overlap; where an exclusion and a phrase cover the same text, the
+  exclusion wins; a phrase overlapped by a chosen exclusion is vetoed.
+
+Engines: with the ``pyahocorasick`` package, one Aho-Corasick automaton over
+all phrases scans the normalised text in C; without it, a pure-Python token
+trie gives the same occurrences. Both are built from plain tables
+(:class:`Tables`), which can be cached on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .rules import FACETS, RuleSet
+
+NON_ALNUM = re.compile(r"[\W_]")
+WORD_RE = re.compile(r"[^\W_]+")
+SEP_LITERAL = re.compile(r"[\s\-\u2010\u2011]+")
+WORD_BEFORE = r"(?<![^\W_])"
+WORD_AFTER = r"(?![^\W_])"
+MAX_FIELD_CHARS = 200_000
+FACET_INDEX = {f: i for i, f in enumerate(FACETS)}
+
+try:  # the fast engine
+    import ahocorasick as _ahocorasick  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the platform
+    _ahocorasick = None
+
+
+_ASCII_TABLE = bytes(
+    (c + 32) if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
+)
+_ASCII_CASED = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else 32 for c in range(256))
+
+
+def normalise(text: str) -> str:
+    """Lower-case, every non-alphanumeric character a space; same length as
+    ``text`` (characters whose lower case is longer are kept as they are)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return NON_ALNUM.sub(" ", low)
+
+
+def normalise_cased(text: str) -> str:
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_CASED).decode("ascii")
+    return NON_ALNUM.sub(" ", text)
+
+
+def triggers(pattern: str) -> list[str]:
+    """Lower-case literals one of which every match of ``pattern`` starts with
+    (after any look-around), or ``[]`` when there is no such set. A pattern
+    with triggers is tried only where one of them occurs."""
+    try:
+        import re._constants as c  # type: ignore[import-not-found]
+        import re._parser as p  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_constants as c  # type: ignore[no-redef]
+        import sre_parse as p  # type: ignore[no-redef]
+
+    def letter(op: Any, av: Any) -> str | None:
+        if op == c.LITERAL:
+            return chr(av).lower()
+        if op == c.IN:
+            chars = {chr(v).lower() for o, v in av if o == c.LITERAL}
+            if len(chars) == 1 and all(o == c.LITERAL for o, _ in av):
+                return chars.pop()
+        return None
+
+    def starts(items: list[Any], depth: int = 0) -> set[str] | None:
+        if depth > 6:
+            return None
+        prefix = ""
+        for i, (op, av) in enumerate(items):
+            if op in (c.ASSERT, c.ASSERT_NOT, c.AT) and not prefix:
+                continue
+            ch = letter(op, av)
+            if ch is not None:
+                prefix += ch
+                continue
+            if prefix:
+                return {prefix}
+            rest = list(items[i + 1 :])
+            if op == c.SUBPATTERN:
+                return starts(list(av[-1]) + rest, depth + 1)
+            if op == c.BRANCH:
+                out: set[str] = set()
+                for branch in av[1]:
+                    sub = starts(list(branch) + rest, depth + 1)
+                    if sub is None:
+                        return None
+                    out |= sub
+                return out
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0:
+                a_ = starts(list(av[2]), depth + 1)
+                b_ = starts(rest, depth + 1)
+                if a_ is None or b_ is None:
+                    return None
+                return a_ | b_
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                return starts(list(av[2]), depth + 1)
+            return None
+        return {prefix} if prefix else None
+
+    try:
+        found = starts(list(p.parse(pattern)))
+    except Exception:  # pragma: no cover - validated before
+        return []
+    if not found or any(len(t) < 2 or not t.isascii() for t in found) or len(found) > 64:
+        return []
+    return sorted(found)
+
+
+def phrase_words(phrase: str) -> str:
+    """A phrase's normalised form: its words joined by single spaces."""
+    return " ".join(WORD_RE.findall(phrase))
+
+
+def is_plain(phrase: str) -> bool:
+    """True when a phrase is words separated by spaces and hyphens only."""
+    return not re.sub(r"[^\W_]+|[\s\-\u2010\u2011]+", "", phrase.strip())
+
+
+def literal_pattern(phrase: str) -> str:
+    """A regex for a phrase with punctuation (``C++``): exact characters,
+    flexible spaces and hyphens."""
+    return SEP_LITERAL.sub(lambda m: r"[\s\-\u2010\u2011]+", re.escape(phrase.strip()).replace("\\ ", " "))
+
+
+class Tables:
+    """Plain, cacheable matching tables for a :class:`RuleSet`.
+
+    * ``entries[k] = (facet index, rule index within the facet, is_exclusion, key)``
+    * ``words``: normalised lower-case phrase -> entry indices
+    * ``cased``: normalised lower-case phrase -> [(exact normalised form, entry index)]
+    * ``patterns``: (regex source, entry index, trigger literals)
+    """
+
+    @staticmethod
+    def engine_name() -> str:
+        return "aho-corasick" if _ahocorasick is not None else "python"
+
+    @property
+    def automaton(self) -> Any:
+        return self._automaton
+
+    def __init__(self, data: dict[str, Any], *, engine: str | None = None, automaton: Any = None) -> None:
+        self.data = data
+        self.entries: list[tuple[int, int, bool, str]] = [tuple(e) for e in data["entries"]]  # type: ignore[misc]
+        self.words: dict[str, list[int]] = data["words"]
+        self.cased: dict[str, list[list[Any]]] = data["cased"]
+        self.patterns: list[tuple[re.Pattern[str], int, list[str]]] = [
+            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig)
+            for source, idx, trig in data["patterns"]
+        ]
+        if engine is None:
+            engine = "aho-corasick" if _ahocorasick is not None else "python"
+        if engine == "aho-corasick" and _ahocorasick is None:
+            raise RuntimeError("the aho-corasick engine needs the pyahocorasick package")
+        self.engine = engine
+        self._automaton = None
+        self._trie: dict[str, Any] | None = None
+        if engine == "aho-corasick":
+            self._automaton = automaton if automaton is not None else self._build_automaton()
+        else:
+            self._trie = self._build_trie()
+
+    # -- building ----------------------------------------------------------
+    @classmethod
+    def build(cls, ruleset: RuleSet, *, engine: str | None = None) -> "Tables":
+        return cls(cls.build_data(ruleset), engine=engine)
+
+    @staticmethod
+    def build_data(ruleset: RuleSet) -> dict[str, Any]:
+        entries: list[tuple[int, int, bool, str]] = []
+        entry_index: dict[tuple[int, int, bool, str], int] = {}
+        words: dict[str, list[int]] = {}
+        cased: dict[str, list[list[Any]]] = {}
+        patterns: list[tuple[str, int, list[str]]] = []
+
+        def entry(facet_i: int, rule_i: int, excl: bool, key: str) -> int:
+            k = (facet_i, rule_i, excl, key)
+            idx = entry_index.get(k)
+            if idx is None:
+                idx = entry_index[k] = len(entries)
+                entries.append(k)
+            return idx
+
+        for facet in FACETS:
+            fi = FACET_INDEX[facet]
+            rules = [r for r in ruleset.rules if r.facet == facet]
+
+            def add_pattern(source: str, idx: int) -> None:
+                patterns.append((source, idx, triggers(source)))
+
+            for ri, rule in enumerate(rules):
+                for excl, phrases in ((False, rule.phrases), (True, rule.exclude)):
+                    for p in phrases:
+                        key = phrase_words(p).lower()
+                        if not key:
+                            continue
+                        idx = entry(fi, ri, excl, key)
+                        if is_plain(p):
+                            lst = words.setdefault(key, [])
+                            if idx not in lst:
+                                lst.append(idx)
+                        else:
+                            add_pattern(literal_pattern(p), idx)
+                for p in rule.case_sensitive:
+                    exact = phrase_words(p)
+                    if not exact:
+                        continue
+                    idx = entry(fi, ri, False, exact)
+                    if is_plain(p):
+                        lst2 = cased.setdefault(exact.lower(), [])
+                        if [exact, idx] not in lst2:
+                            lst2.append([exact, idx])
+                    else:
+                        add_pattern("(?-i:" + literal_pattern(p) + ")", idx)
+                for excl, pats in ((True, rule.exclude_patterns), (False, rule.patterns)):
+                    for p in pats:
+                        add_pattern(p, entry(fi, ri, excl, "re:" + p))
+        # Singular and plural forms listed as two phrases count as one phrase.
+        keys = {e[3] for e in entries}
+
+        def singular(k: str) -> str:
+            if k.endswith("es") and k[:-2] in keys:
+                return k[:-2]
+            if k.endswith("s") and k[:-1] in keys:
+                return k[:-1]
+            return k
+
+        entries = [(f, r, x, singular(k)) for f, r, x, k in entries]
+        return {"entries": entries, "words": words, "cased": cased, "patterns": patterns}
+
+    def _all_forms(self) -> dict[str, tuple[list[int], list[list[Any]]]]:
+        """Every normalised phrase with its entries (case-insensitive, cased)."""
+        forms: dict[str, tuple[list[int], list[list[Any]]]] = {}
+        for key, idxs in self.words.items():
+            forms.setdefault(key, ([], []))[0].extend(idxs)
+        for key, pairs in self.cased.items():
+            forms.setdefault(key, ([], []))[1].extend(pairs)
+        return forms
+
+    def _build_automaton(self) -> Any:
+        automaton = _ahocorasick.Automaton()
+        values: dict[str, list[Any]] = {}
+        for key, (idxs, pairs) in self._all_forms().items():
+            for suffix in ("", "s", "es"):
+                word = " " + key + suffix + " "
+                v = values.get(word)
+                if v is None:
+                    v = values[word] = [len(word), [], []]
+                v[1].extend(i for i in idxs if i not in v[1])
+                v[2].extend([exact + suffix, i] for exact, i in pairs)
+        for word, v in values.items():
+            automaton.add_word(word, (v[0], tuple(v[1]), tuple(tuple(p) for p in v[2])))
+        if values:
+            automaton.make_automaton()
+        return automaton if values else None
+
+    def _build_trie(self) -> dict[str, Any]:
+        trie: dict[str, Any] = {}
+        for key, (idxs, pairs) in self._all_forms().items():
+            node = trie
+            for w in key.split(" "):
+                node = node.setdefault(w, {})
+            end = node.setdefault("", [[], []])
+            end[0].extend(i for i in idxs if i not in end[0])
+            end[1].extend(pairs)
+        return trie
+
+    # -- matching ----------------------------------------------------------
+    def scan(self, text: str) -> list[list[tuple[int, int, int]]]:
+        """Occurrences per facet: ``(start, end, entry index)``, unresolved."""
+        out: list[list[tuple[int, int, int]]] = [[] for _ in FACETS]
+        if not text:
+            return out
+        if len(text) > MAX_FIELD_CHARS:
+            text = text[:MAX_FIELD_CHARS]
+        entries = self.entries
+        norm = normalise(text)
+        if self._automaton is not None:
+            self._scan_automaton(text, norm, out, entries)
+        elif self._trie:
+            self._scan_trie(text, norm, out, entries)
+        if self.patterns:
+            low = text.lower()
+            aligned = len(low) == len(text)
+            for rx, idx, trigs in self.patterns:
+                fi = entries[idx][0]
+                if not trigs or not aligned:
+                    for m in rx.finditer(text):
+                        if m.end() > m.start():
+                            out[fi].append((m.start(), m.end(), idx))
+                    continue
+                # Try the pattern only where one of its literal starts occurs.
+                found: list[tuple[int, int]] = []
+                for t in trigs:
+                    pos = low.find(t)
+                    while pos >= 0:
+                        m = rx.match(text, pos)
+                        if m is not None and m.end() > m.start():
+                            found.append((m.start(), m.end()))
+                        pos = low.find(t, pos + 1)
+                if found:
+                    found.sort()
+                    last = -1
+                    for start, end in found:  # non-overlapping, as finditer would give
+                        if start >= last:
+                            out[fi].append((start, end, idx))
+                            last = end
+        return out
+
+    def _scan_automaton(self, text: str, norm: str, out: list[list[tuple[int, int, int]]], entries: list[Any]) -> None:
+        padded = " " + norm + " "
+        for end, (length, idxs, pairs) in self._automaton.iter(padded):
+            start = end - length + 1
+            stop = end - 1
+            for idx in idxs:
+                out[entries[idx][0]].append((start, stop, idx))
+            if pairs:
+                actual = normalise_cased(text[start:stop])
+                for exact, idx in pairs:
+                    if actual == exact:
+                        out[entries[idx][0]].append((start, stop, idx))
+
+    def _scan_trie(self, text: str, norm: str, out: list[list[tuple[int, int, int]]], entries: list[Any]) -> None:
+        toks = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(norm)]
+        trie = self._trie
+        assert trie is not None
+        n = len(toks)
+
+        def emit(end_node: list[Any], i: int, j: int, suffix: str) -> None:
+            start, stop = toks[i][0], toks[j][1]
+            for idx in end_node[0]:
+                out[entries[idx][0]].append((start, stop, idx))
+            if end_node[1]:
+                actual = normalise_cased(text[start:stop])
+                for exact, idx in end_node[1]:
+                    if actual == exact + suffix:
+                        out[entries[idx][0]].append((start, stop, idx))
+
+        for i in range(n):
+            node: dict[str, Any] | None = trie
+            j = i
+            while node is not None and j < n:
+                if j > i and toks[j][0] - toks[j - 1][1] != 1:
+                    break
+                w = toks[j][2]
+                for suffix in ("s", "es"):
+                    if len(w) > len(suffix) and w.endswith(suffix):
+                        pn = node.get(w[: -len(suffix)])
+                        if pn is not None and "" in pn:
+                            emit(pn[""], i, j, suffix)
+                node = node.get(w)
+                if node is None:
+                    break
+                if "" in node:
+                    emit(node[""], i, j, "")
+                j += 1
+
+
+def resolve(occurrences: list[tuple[int, int, int]], entries: list[tuple[int, int, bool, str]]):
+    """Leftmost-longest selection; returns (kept positives, vetoed positives,
+    chosen exclusions), each a list of ``(start, end, entry index)``."""
+    if not occurrences:
+        return [], [], []
+    occ = sorted(set(occurrences), key=lambda o: (o[0], -o[1], not entries[o[2]][2], o[2]))
+    kept: list[tuple[int, int, int]] = []
+    vetoed: list[tuple[int, int, int]] = []
+    exclusions: list[tuple[int, int, int]] = []
+    span_end = -1
+    span_start = -1
+    span_excl = False
+    for o in occ:
+        start, end, idx = o
+        excl = entries[idx][2]
+        if start >= span_end:
+            span_start, span_end, span_excl = start, end, excl
+            (exclusions if excl else kept).append(o)
+            continue
+        if start == span_start and end == span_end and excl == span_excl:
+            (exclusions if excl else kept).append(o)  # the same text for another rule
+        elif span_excl and not excl:
+            vetoed.append(o)
+    return kept, vetoed, exclusions
