@@ -1,0 +1,139 @@
+"""Benchmark papertriage against the floor, in one run, on this machine.
+
+    python bench/bench.py                 # 100k papers, 3 runs each
+    python bench/bench.py --papers 1000000 --runs 3 --library
+    python bench/bench.py --quick         # 20k papers, 1 run (a smoke test)
+
+Builds synthetic dumps from the bundled example (titles made unique), then
+times whole processes and prints, side by side: the floor (read title/abstract
+pairs, write JSONL with orjson), ``papertriage tag`` on one process and with
+the default workers, ``add`` into a fresh library, a facet filter and a
+full-text search on that library, and start-up (``tag`` on the bundled dump vs
+``python -c "import typer"``). Medians of several runs; peak memory (max RSS)
+of each process from the operating system (``wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "hf-papers-input-representations.txt"
+OUT = ROOT / "bench" / "out"
+
+FLOOR = r"""
+import sys, orjson
+out = sys.stdout.buffer
+src = open(sys.argv[1], 'rb')
+buf = []
+title = None
+for line in src:
+    line = line.rstrip(b'\n').decode('utf-8')
+    if title is None:
+        title = line
+        continue
+    buf.append(orjson.dumps({"title": title, "abstract": line}))
+    title = None
+    if len(buf) >= 512:
+        out.write(b'\n'.join(buf) + b'\n'); buf.clear()
+if buf:
+    out.write(b'\n'.join(buf) + b'\n')
+"""
+
+
+def exe() -> str:
+    found = shutil.which("papertriage", path=os.path.dirname(sys.executable)) or shutil.which("papertriage")
+    if not found:
+        sys.exit("bench: papertriage is not installed in this Python's environment")
+    return found
+
+
+def build_input(n: int) -> Path:
+    """A dump of ``n`` papers in the bundled format (cached in bench/out)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"synthetic-{n}.txt"
+    if path.exists():
+        return path
+    lines = EXAMPLE.read_text(encoding="utf-8").split("\n")[2:]
+    pairs = [(lines[i].removeprefix("Subscribe"), lines[i + 1]) for i in range(0, len(lines) - 1, 2)]
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for k in range(n):
+            title, abstract = pairs[k % len(pairs)]
+            fh.write(f"{title} (copy {k})\n{abstract}\n")
+    tmp.replace(path)
+    return path
+
+
+def run(cmd: list[str], *, stdout=subprocess.DEVNULL, env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {err.strip()[:500]}")
+    return wall, usage.ru_maxrss
+
+
+def measure(name: str, cmd: list[str], runs: int, papers: int | None, floor: float | None, env=None, rows=None) -> float:
+    results = [run(cmd, env=env) for _ in range(runs)]
+    wall = statistics.median(r[0] for r in results)
+    rss = max(r[1] for r in results)
+    rate = f"{papers / wall:>10,.0f}/s" if papers else " " * 12
+    ratio = f"{wall / floor:6.2f}x floor" if floor else " " * 13
+    line = f"{name:<44} {wall:8.3f} s {rate} {ratio} {rss / 1024:8.1f} MiB"
+    print(line, flush=True)
+    if rows is not None:
+        rows.append((name, wall, rss))
+    return wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--papers", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--library", action="store_true", help="also time add, list and search on a library of --library-papers")
+    ap.add_argument("--library-papers", type=int, default=None, help="papers in the library (default: --papers)")
+    ap.add_argument("--quick", action="store_true", help="20k papers, one run")
+    args = ap.parse_args()
+    if args.quick:
+        args.papers, args.runs = 20_000, 1
+    cmd = exe()
+    env = dict(os.environ)
+    print(f"papertriage bench: {args.papers:,} papers, median of {args.runs} runs, {os.cpu_count()} cores")
+    print(f"{'what':<44} {'wall':>10} {'papers/s':>12} {'vs floor':>13} {'peak RSS':>12}")
+    data = build_input(args.papers)
+    floor_script = OUT / "floor.py"
+    floor_script.write_text(FLOOR)
+    floor = measure("floor: read pairs, write JSONL (orjson)", [sys.executable, str(floor_script), str(data)], args.runs, args.papers, None)
+    measure("tag, 1 process", [cmd, "tag", "--workers", "1", str(data)], args.runs, args.papers, floor)
+    measure("tag, default workers", [cmd, "tag", str(data)], args.runs, args.papers, floor)
+    print()
+    typer_t = measure("start-up: python -c 'import typer'", [sys.executable, "-c", "import typer"], max(5, args.runs), None, None)
+    tag_t = measure("start-up: tag bundled dump (333 papers)", [cmd, "tag", str(EXAMPLE)], max(5, args.runs), 333, None)
+    print(f"{'start-up ratio (tag / import typer)':<44} {tag_t / typer_t:8.2f}x")
+    if args.library:
+        print()
+        n_lib = args.library_papers or args.papers
+        lib_data = build_input(n_lib)
+        with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
+            db = os.path.join(tmp, "lib.db")
+            wall, rss = run([cmd, "add", "--db", db, str(lib_data)])
+            print(f"{'add ' + format(n_lib, ',') + ' papers into a fresh library':<44} {wall:8.3f} s {n_lib / wall:>10,.0f}/s {wall / floor * args.papers / n_lib:6.2f}x floor {rss / 1024:8.1f} MiB")
+            measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs, None, None)
+            measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs, None, None)
+            measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs, None, None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Property-based tests: arbitrary text and bytes never break papertriage."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papertriage.engine import get_tagger
+from papertriage.errors import InputError
+from papertriage.matcher import Tables
+from papertriage.models import Record, Source
+from papertriage.output import paper_to_dict
+from papertriage.parsers import DIALECTS, read_source
+
+TAGGER = get_tagger(use_config=False)
+PY_TABLES = Tables(TAGGER.tables.data, engine="python")
+
+words = st.sampled_from(
+    ["speech", "recognition", "image", "segmentation", "hate", "part-of-speech", "ASR", "EEG", "the", "of", "point",
+     "cloud", "accuracy", "of", "95.4%", "WER", "1.8", "BLEU", "+2.1", "x", "17.5x", "faster", "on", "ImageNet",
+     "language", "model", "models", "graphs", "C++", "SQuAD2.0", "İstanbul", "ﬁne", "\u00e9t\u00e9", "-", ",", ".", "\n"]
+)
+texty = st.one_of(st.text(max_size=400), st.lists(words, max_size=80).map(" ".join))
+settings.register_profile("pt", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pt")
+
+
+@given(title=texty, abstract=texty)
+def test_tagging_any_text_keeps_spans_exact(title, abstract):
+    paper = TAGGER.tag(Record("x", title, abstract, Source("-", 1)))
+    for e in paper.evidence:
+        field = title if e.field == "title" else abstract
+        assert field[e.start : e.end] == e.text
+        assert e.text
+    for c in paper.claims:
+        assert abstract[c.start : c.end] == c.text
+    d = paper_to_dict(paper)
+    line = orjson.dumps(d)
+    assert orjson.loads(line)["id"] == "x"
+    assert set(paper.modality) <= set(TAGGER.labels("modality"))
+
+
+@given(text=texty)
+def test_both_engines_find_the_same_occurrences(text):
+    a = [sorted(x) for x in TAGGER.tables.scan(text)]
+    b = [sorted(x) for x in PY_TABLES.scan(text)]
+    assert a == b
+
+
+@given(data=st.binary(max_size=3000))
+def test_any_bytes_either_parse_or_raise_input_error(data):
+    try:
+        for rec in read_source("-", stdin=io.BytesIO(data), warn=lambda *a: None):
+            assert isinstance(rec.title, str) and rec.title
+            assert isinstance(rec.abstract, str)
+    except InputError:
+        pass
+
+
+@given(data=st.binary(max_size=2000), which=st.sampled_from([d.name for d in DIALECTS]))
+def test_every_dialect_survives_any_bytes(data, which):
+    try:
+        for rec in read_source("-", stdin=io.BytesIO(data), input_format=which, warn=lambda *a: None):
+            assert isinstance(rec.title, str)
+    except InputError:
+        pass
+
+
+@given(text=st.text(max_size=2000), which=st.sampled_from([d.name for d in DIALECTS]))
+def test_every_dialect_survives_any_text(text, which):
+    try:
+        for rec in read_source("-", stdin=io.BytesIO(text.encode("utf-8", "surrogatepass")), input_format=which, warn=lambda *a: None):
+            assert isinstance(rec.title, str)
+    except InputError:
+        pass
