@@ -20,6 +20,8 @@ from ..errors import InputError
 from ..models import Record
 
 HEAD_BYTES = 64 * 1024
+MAX_LINE_BYTES = 1 << 20
+"""Lines longer than this are skipped (with a warning): no title or abstract is that long."""
 
 WarnFn = Callable[[str, "int | None", str], None]
 
@@ -167,8 +169,21 @@ class InputSource:
         ``\\r`` endings removed, invalid UTF-8 replaced (with a warning)."""
         stream = self.binary()
         number = 0
-        for raw in stream:
+        while True:
+            raw = stream.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                break
             number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                # Skip the rest of an overlong line without holding it in memory.
+                size = len(raw)
+                while True:
+                    more = stream.readline(1 << 20)
+                    size += len(more)
+                    if not more or more.endswith(b"\n"):
+                        break
+                self.skip(number, f"line of {size / (1 << 20):.1f} MiB is too long to be part of a paper record (limit {MAX_LINE_BYTES >> 20} MiB)")
+                continue
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
             try:
