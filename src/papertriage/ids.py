@@ -73,6 +73,8 @@ URL_RE = re.compile(r"https?://[^\s<>\"'\)\]\}]+|(?<![\w/@.])(?:www\.|github\.co
 
 def find_urls(text: str) -> tuple[str, ...]:
     """URLs in the text, trailing punctuation removed, in order, without repeats."""
+    if "http" not in text and "www." not in text and "github.com/" not in text:
+        return ()
     seen: dict[str, None] = {}
     for m in URL_RE.finditer(text):
         url = m.group(0).rstrip(".,;:!?")

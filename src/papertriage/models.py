@@ -8,7 +8,7 @@ Nothing here imports anything else from the package: parsers produce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +49,11 @@ class Record:
         return bool(self.abstract.strip())
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Why a tag was given: one match of one rule.
 
-    Invariant: ``text == <field text>[start:end]``.
+    Invariant: ``text == <field text>[start:end]``. (A named tuple: the engine
+    creates many of these.)
     """
 
     facet: str

@@ -34,7 +34,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "metric": paper.metric,
         "claims": [c.as_dict() for c in paper.claims],
         "urls": list(rec.urls),
-        "source": {"path": rec.source.path, "line": rec.source.line},
+        "source": rec.extra.get("source") if isinstance(rec.extra.get("source"), dict) else {"path": rec.source.path, "line": rec.source.line},
         "evidence": [e.as_dict() for e in paper.evidence],
     }
     if not rec.has_abstract:
