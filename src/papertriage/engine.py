@@ -27,10 +27,11 @@ class LabelScore:
     score: float = 0.0
     hits: list[Evidence] = field(default_factory=list)
     vetoes: list[Evidence] = field(default_factory=list)
+    suppressed: bool = False
 
     @property
     def given(self) -> bool:
-        return self.score >= self.threshold
+        return self.score >= self.threshold and not self.suppressed
 
 
 class Tagger:
@@ -123,8 +124,29 @@ class Tagger:
             out[facet] = labels
         return out
 
+    def suppressed(self, facet: str, scores: dict[str, LabelScore]) -> dict[str, str]:
+        """Labels dropped by ``unless`` (label -> the label that outweighs it)."""
+        out: dict[str, str] = {}
+        rules = self.ruleset.suppress
+        if not rules:
+            return out
+        for label, ls in scores.items():
+            spec = rules.get((facet, label))
+            if spec is None or not ls.given:
+                continue
+            others, ratio = spec
+            for other in others:
+                o = scores.get(other)
+                if o is not None and o.given and ls.score < ratio * o.score:
+                    out[label] = other
+                    break
+        return out
+
     def tag(self, record: Record) -> Paper:
         scores = self.score(record)
+        for facet in ("modality", "task"):
+            for label in self.suppressed(facet, scores[facet]):
+                scores[facet][label].suppressed = True
         evidence: list[Evidence] = []
         modality = []
         for label, ls in scores["modality"].items():

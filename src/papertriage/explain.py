@@ -18,6 +18,7 @@ class Explanation:
     skipped: list[SkippedNumber]
     stored: dict[str, Any] | None = None
     """The library's row for the paper (status, note, digest), when there is one."""
+    paper_suppress: dict[tuple[str, str], tuple[list[str], float]] | None = None
 
     def given(self) -> list[LabelScore]:
         out = []
@@ -40,7 +41,14 @@ class Explanation:
                 )
                 if given:
                     continue
-                if ls.vetoes and not ls.hits:
+                if ls.suppressed:
+                    others, ratio = self.paper_suppress.get((facet, label), ([], 1.0))
+                    winners = [o for o in others if o in self.scores[facet] and self.scores[facet][o].given]
+                    reason = (
+                        f"enough evidence (score {ls.score:g}) but outweighed by {', '.join(winners) or 'another label'}"
+                        f" (unless rule: below {ratio:g} x its score)"
+                    )
+                elif ls.vetoes and not ls.hits:
                     v = ls.vetoes[0]
                     reason = f"vetoed by exclusion {v.text!r} (rule {v.rule}, {v.field} {v.start}-{v.end})"
                     if len(ls.vetoes) > 1:
@@ -68,7 +76,15 @@ def explain_record(tagger: Tagger, record: Record, stored: dict[str, Any] | None
         analyse_numbers = None
     if analyse_numbers is not None and record.abstract:
         _, skipped = analyse_numbers(record.abstract)
-    return Explanation(paper, scores, skipped, stored)
+    scores = _with_suppression(tagger, scores)
+    return Explanation(paper, scores, skipped, stored, dict(tagger.ruleset.suppress))
+
+
+def _with_suppression(tagger: Tagger, scores: dict[str, dict[str, LabelScore]]) -> dict[str, dict[str, LabelScore]]:
+    for facet in ("modality", "task"):
+        for label in tagger.suppressed(facet, scores[facet]):
+            scores[facet][label].suppressed = True
+    return scores
 
 
 def _evidence_summary(ls: LabelScore) -> str:

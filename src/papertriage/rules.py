@@ -12,6 +12,7 @@ A rule file looks like this::
     labels:                   # optional: declare new labels, or change thresholds
       modality:
         eeg: {threshold: 1, description: "electroencephalography recordings"}
+        audio: {unless: [speech, music], unless_ratio: 1}   # speech/music papers say "audio" too
     multimodal:               # derived boolean tag
       min_modalities: 2
       threshold: 1
@@ -69,7 +70,7 @@ RULE_KEYS = {
 }
 TOP_KEYS = {"settings", "labels", "rules", "multimodal", "version"}
 SETTING_KEYS = {"title_weight", "abstract_weight", "repeat_weight", "repeat_cap", "threshold"}
-LABEL_KEYS = {"threshold", "description"}
+LABEL_KEYS = {"threshold", "description", "unless", "unless_ratio"}
 MULTIMODAL_KEYS = {"min_modalities", "threshold"}
 DEFAULT_SETTINGS = {
     "title_weight": 2.0,
@@ -269,6 +270,7 @@ class RuleSet:
             "multimodal": dict(self.multimodal),
             "builtin": {f: sorted(v) for f, v in self.builtin_labels.items()},
             "files": list(self.files),
+            "suppress": [[f, l, u, r] for (f, l), (u, r) in self.suppress.items()],
         }
 
     @classmethod
@@ -289,6 +291,7 @@ class RuleSet:
             multimodal=dict(data["multimodal"]),
             builtin_labels={f: set(v) for f, v in data["builtin"].items()},
             files=list(data["files"]),
+            suppress={(f, l): (list(u), float(r)) for f, l, u, r in data.get("suppress", [])},
         )
 
     rules: list[Rule]
@@ -298,6 +301,9 @@ class RuleSet:
     multimodal: dict[str, float]
     builtin_labels: dict[str, set[str]]
     files: list[str]
+    suppress: dict[tuple[str, str], tuple[list[str], float]] = field(default_factory=dict)
+    """(facet, label) -> (labels, ratio): the label is dropped when one of
+    these labels is given and its score is below ``ratio`` times that label's."""
 
     def labels(self, facet: str) -> list[str]:
         """Every label of a facet, built-in first, in a stable order."""
@@ -326,6 +332,7 @@ class RuleSet:
             "settings": self.settings,
             "thresholds": sorted([f, l, t] for (f, l), t in self.thresholds.items()),
             "multimodal": self.multimodal,
+            "suppress": sorted([f, l, u, r] for (f, l), (u, r) in self.suppress.items()),
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -432,6 +439,12 @@ def _parse_file(name: str, text: str, problems: list[str]) -> _FileRules | None:
                 desc = opts.get("description")
                 if desc is not None and not isinstance(desc, str):
                     problems.append(f"{where}: description of label {label!r} must be a string")
+                unless = opts.get("unless")
+                if unless is not None and (not isinstance(unless, list) or not all(isinstance(u, str) and LABEL_RE.match(u) for u in unless)):
+                    problems.append(f"{where}: 'unless' of label {label!r} must be a list of labels of the same facet")
+                ratio = opts.get("unless_ratio")
+                if ratio is not None and (not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 0 < ratio <= 100):
+                    problems.append(f"{where}: 'unless_ratio' of label {label!r} must be a number above 0")
                 out.labels[(facet, label)] = dict(opts)
     mm = data.get("multimodal") or {}
     if not isinstance(mm, dict):
@@ -644,6 +657,7 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
     settings = dict(DEFAULT_SETTINGS)
     thresholds: dict[tuple[str, str], float] = {}
     descriptions: dict[tuple[str, str], str] = {}
+    suppress: dict[tuple[str, str], tuple[list[str], float]] = {}
     multimodal = {"min_modalities": 2.0, "threshold": 1.0}
     rules: dict[str, Rule] = {}
     builtin: dict[str, set[str]] = {f: set() for f in FACETS}
@@ -659,6 +673,9 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
                 thresholds[(facet, label)] = float(opts["threshold"])
             if isinstance(opts.get("description"), str):
                 descriptions[(facet, label)] = opts["description"]
+            if isinstance(opts.get("unless"), list):
+                ratio = opts.get("unless_ratio", 1.0)
+                suppress[(facet, label)] = (list(opts["unless"]), float(ratio if isinstance(ratio, (int, float)) else 1.0))
         ids_in_file: dict[str, str] = {}
         for raw, origin in fr.rules:
             rid = raw.get("id")
@@ -736,4 +753,5 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
         multimodal=multimodal,
         builtin_labels=builtin,
         files=user_names,
+        suppress=suppress,
     )
