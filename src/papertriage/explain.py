@@ -42,7 +42,7 @@ class Explanation:
                 if given:
                     continue
                 if ls.suppressed:
-                    others, ratio = self.paper_suppress.get((facet, label), ([], 1.0))
+                    others, ratio = (self.paper_suppress or {}).get((facet, label), ([], 1.0))
                     winners = [o for o in others if o in self.scores[facet] and self.scores[facet][o].given]
                     reason = (
                         f"enough evidence (score {ls.score:g}) but outweighed by {', '.join(winners) or 'another label'}"
