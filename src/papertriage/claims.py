@@ -1,0 +1,1205 @@
+"""Numeric claims in abstracts: "accuracy of 77.33% on ImageNet" -> a :class:`Claim`.
+
+One regex pass finds every number in the abstract; each number is then judged
+from a small window of text around it:
+
+* the characters glued to it say what it is: ``77.33%``, ``17.5x``, ``600fps``
+  may be results; ``2.7B``, ``GPT-4``, ``2020``, ``[12]`` are not;
+* numbers joined by "and", "to", "/" or "-" form a group that shares its
+  metric ("86%, 77% and 72% Dice scores", "a 6% to 20% drop in perplexity");
+* the metric is the one named next to the group ("77.33% top-1 accuracy",
+  "accuracy of 77.33%"), else a list of metrics matched in order ("EM and F1
+  ... 87.1 and 90.3, respectively"), else the metric of the previous claims;
+  a percentage or ratio that names none is a ``score`` when the sentence reports
+  a result, and a bare number that names none is no claim;
+* the kind is ``relative`` for improvements, drops and ratios ("by 4 points",
+  "+2.1", "a 17% reduction", "5.3x faster"), else ``absolute``;
+* the dataset is the benchmark named with it ("on ImageNet", "(CIFAR-10)").
+
+Numbers that are not results are reported with the reason by
+:func:`analyse_numbers` (for ``explain``). Spans always index the original
+text; case-insensitive matching runs on a lower-cased copy of the same length.
+The vocabulary (metric aliases, cue words) lives in ``data/metrics.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .models import Claim, SkippedNumber
+
+__all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metrics"]
+
+
+# --------------------------------------------------------------------------
+# Vocabulary, compiled once on first use
+# --------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def _norm_key(name: str) -> str:
+    """Lookup key of a metric name: lower case without spaces, hyphens, underscores."""
+    return _SEPARATORS.sub("", name.lower())
+
+
+def _trie_regex(words: list[str]) -> str:
+    """A regex matching any of ``words`` (lower case), preferring the longest.
+
+    Common prefixes are factored so that one large alternation stays fast; a
+    space or hyphen inside a word matches a space, a hyphen or nothing.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault("\0" if ch in " -" else ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [(r"[\s\-]?" if ch == "\0" else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(trie)
+
+
+def _words_regex(words: Any) -> re.Pattern[str]:
+    """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
+    return re.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted({w.lower() for w in words})) + r")(?![\w\-])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    """``data/metrics.yaml``, compiled; see the comments there for each list."""
+
+    canonical: tuple[str, ...]
+    by_key: dict[str, str]
+    """Normalised alias -> canonical metric name."""
+    weak_keys: frozenset[str]
+    metric_re: re.Pattern[str]
+    """Case-insensitive aliases, to run on lower-cased text."""
+    exact_re: re.Pattern[str] | None
+    """Case-sensitive aliases (WER, EM, mAP), to run on the original text."""
+    generic_re: re.Pattern[str]
+    generic_heads: frozenset[str]
+    generic_skip: frozenset[str]
+    cost_metrics: frozenset[str]
+    needs_unit: frozenset[str]
+    unit_metrics: dict[str, str]
+    db_metrics: frozenset[str]
+    relative_after: frozenset[str]
+    relative_before: frozenset[str]
+    absolute_before: frozenset[str]
+    comparatives: frozenset[str]
+    speed_words: frozenset[str]
+    result_re: re.Pattern[str]
+    reference_re: re.Pattern[str]
+    setting_verbs: frozenset[str]
+    share_result: frozenset[str]
+    count_nouns: frozenset[str]
+    data_nouns: frozenset[str]
+    size_nouns: frozenset[str]
+    measure_units: frozenset[str]
+    time_units: frozenset[str]
+    time_cues: frozenset[str]
+    time_metrics: frozenset[str]
+    training_re: re.Pattern[str]
+    after_bare: frozenset[str]
+    name_before: frozenset[str]
+    hedges: frozenset[str]
+    fillers: frozenset[str]
+    breaks: frozenset[str]
+    not_datasets: frozenset[str]
+    not_dataset_next: frozenset[str]
+    dataset_noun_re: re.Pattern[str]
+    dataset_suffix_re: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    raw = yaml.safe_load(resources.files("papertriage").joinpath("data/metrics.yaml").read_text(encoding="utf-8"))
+
+    def words(key: str) -> frozenset[str]:
+        bad = [w for w in raw[key] if not isinstance(w, str)]
+        if bad:  # YAML reads a bare on/no/yes as a boolean: quote it
+            raise ValueError(f"metrics.yaml: {key}: not a string: {bad!r}")
+        return frozenset(w.lower() for w in raw[key])
+
+    by_key: dict[str, str] = {}
+    insensitive: set[str] = set()
+    exact: set[str] = set()
+    for name, spec in raw["metrics"].items():
+        spec = spec or {}
+        by_key.setdefault(_norm_key(name), name)
+        for alias in map(str, spec.get("aliases", ())):
+            by_key.setdefault(_norm_key(alias), name)
+            insensitive.add(alias.lower())
+        for alias in map(str, spec.get("exact", ())):
+            by_key.setdefault(_norm_key(alias), name)
+            exact.add(alias)
+    weak = words("weak_metrics")
+    for w in weak:
+        by_key.setdefault(_norm_key(w), "score")
+    boundary = r"(?:e?s)?(?![\w@]|-[A-Za-z])"  # a plural, then no "-based" or "-efficient"
+    metric_re = re.compile(r"(?<![\w\-@])(?:" + _trie_regex(sorted(insensitive | weak)) + ")" + boundary)
+    exact_re = None
+    if exact:
+        longest_first = sorted(exact, key=len, reverse=True)
+        exact_re = re.compile(r"(?<![\w\-@])(?:" + "|".join(map(re.escape, longest_first)) + ")" + boundary)
+    return _Vocab(
+        canonical=tuple(raw["metrics"]),
+        by_key=by_key,
+        weak_keys=frozenset(_norm_key(w) for w in weak),
+        metric_re=metric_re,
+        exact_re=exact_re,
+        generic_re=re.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted(words("generic_metric_heads"))) + r")s?(?![\w\-])"),
+        generic_heads=words("generic_metric_heads"),
+        generic_skip=words("generic_metric_skip"),
+        cost_metrics=words("cost_metrics"),
+        needs_unit=words("needs_unit"),
+        unit_metrics={str(k): str(v) for k, v in raw["unit_metrics"].items()},
+        db_metrics=words("db_metrics"),
+        relative_after=words("relative_after"),
+        relative_before=words("relative_before"),
+        absolute_before=words("absolute_before"),
+        comparatives=words("comparatives"),
+        speed_words=words("speed_words"),
+        result_re=_words_regex(words("result_cues")),
+        reference_re=_words_regex(words("reference_cues")),
+        setting_verbs=words("setting_verbs"),
+        share_result=words("share_result_before"),
+        count_nouns=words("count_nouns"),
+        data_nouns=words("data_nouns"),
+        size_nouns=words("size_nouns"),
+        measure_units=words("measure_units"),
+        time_units=words("time_units"),
+        time_cues=words("time_cues"),
+        time_metrics=words("time_metrics"),
+        training_re=_words_regex(words("training_cues")),
+        after_bare=words("after_bare"),
+        name_before=words("name_before"),
+        hedges=words("hedges"),
+        fillers=words("gap_fillers") | words("hedges"),
+        breaks=words("phrase_breaks"),
+        not_datasets=words("not_datasets"),
+        not_dataset_next=words("not_dataset_next"),
+        dataset_noun_re=re.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
+        dataset_suffix_re=re.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
+    )
+
+
+def known_metrics() -> list[str]:
+    """Every canonical metric name, in vocabulary order."""
+    return list(_vocab().canonical)
+
+
+def canonical_metric(name: str) -> str | None:
+    """The canonical name of a metric as a user types it, or ``None``.
+
+    ``"Top-1 Acc"`` -> ``"top-1 accuracy"``; ``"word error rate"`` and ``"WER"``
+    -> ``"wer"``. Case, spaces, hyphens, underscores and a plural do not matter.
+    """
+    by_key = _vocab().by_key
+    key = _norm_key(name)
+    if not key:
+        return None
+    found = by_key.get(key)
+    if found is None and key.endswith("s"):
+        found = by_key.get(key[:-1]) or (by_key.get(key[:-2]) if key.endswith("es") else None)
+    return found
+
+
+def _lookup_metric(phrase: str, vocab: _Vocab) -> str | None:
+    """The canonical metric a phrase of the text names (not a weak one like "performance")."""
+    exact = vocab.exact_re is not None and vocab.exact_re.fullmatch(phrase) is not None
+    if not exact and vocab.metric_re.fullmatch(phrase.lower()) is None:
+        return None
+    key = _norm_key(phrase)
+    name = vocab.by_key.get(key) or vocab.by_key.get(key[:-1]) or vocab.by_key.get(key[:-2])
+    return None if name is None or key in vocab.weak_keys else name
+
+
+# --------------------------------------------------------------------------
+# Reading one number and what is glued to it
+# --------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
+_MATH = re.compile(r"\$\$?[^$]{1,200}\$\$?")
+_MATH_UNIT = re.compile(r"\s*(?:\\?%|\\times)")
+_URL_MARK = re.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
+_URL_HINTS = ("://", "www.", ".com/", ".org/", ".io/", ".net/", ".ai/", ".edu/")
+_SPACE = re.compile(r"\s")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NEXT_WORD = re.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
+_UNIT = re.compile(
+    r"(?P<pct>(?i:\s?\\?%(?:\s+(?:absolute\s+|relative\s+)?(?P<pts>points?|pts|pp)(?!\w))?"
+    r"|\s(?:percent|per\s?cent|percentage)(?!\w)(?:\s+(?P<pts2>points?))?))"
+    r"|(?P<x>(?i:\s?\\?(?:x|times|fold|-fold|-times)(?![A-Za-z])|\s?×))"
+    r"|(?P<fps>(?i:\s?(?:fps|frames per second)(?!\w)))"
+    r"|(?P<db>\s?dB(?!\w))"
+    r"|(?P<points>(?i:\s?(?:-|\s)?(?:absolute\s+|relative\s+)?"
+    r"(?:percentage\s+points?|percent\s+points?|points?|pp)(?!\w)))"
+    r"|(?P<scale>\s?(?:[KMBT]|k|bn|million|billion|thousand|trillion|[KMGT]B)(?![A-Za-z]))"
+)
+_UNIT_START = frozenset(" \\%xX×tTfFdpP-KMBGkbm")
+_OUT_OF_AFTER = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", re.I)
+_OUT_OF_BEFORE = re.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
+_CITATION = re.compile(r"\[[\d\s,;\-–]*$")
+_CITATION_END = re.compile(r"[\d\s,;\-–]*\]")
+_FACTOR_OF = re.compile(r"\bfactor\s+of\s+$", re.I)
+_PERCENT_AFTER = re.compile(r"\s?\\?%")
+_FRACTION = re.compile(r"[0-9]+/[0-9]+")
+_BITS_PER_CHAR = re.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
+_HEDGE_GLUE = ("approx", "sim", "about", "around", "nearly", "over")
+
+
+@dataclass(slots=True)
+class _Num:
+    start: int
+    end: int
+    value: float
+    uend: int
+    """End of the number and its unit."""
+    unit: str | None = None
+    reason: str | None = None
+    """Why the number cannot be a claim, if its form says so."""
+    sign: str = ""
+    measure: str | None = None
+    """``"time"`` or ``"measure"`` for physical quantities (``4 ms``, ``11 km``)."""
+    decimal: bool = False
+    times_word: bool = False
+    """The ratio is spelled "times" ("10 times" may also count repetitions)."""
+    rating: bool = False
+    """A mark out of a scale ("3.74 out of 5")."""
+
+
+def _prev_word(text: str, pos: int, gap: str = " ~\t\n\u00a0") -> tuple[str, int]:
+    """The word ending just before ``pos`` (skipping the characters in ``gap``) and its start."""
+    i = pos
+    while i > 0 and text[i - 1] in gap:
+        i -= 1
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "-_'"):
+        j -= 1
+    while j < i and not text[j].isalpha():
+        j += 1
+    return text[j:i], j
+
+
+def _url_spans(text: str) -> list[tuple[int, int, str]]:
+    """Spans of URLs ("https://...", "www...", "github.com/...")."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _URL_MARK.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        start = m.start()
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([":
+            start -= 1
+        end = _SPACE.search(text, m.end())
+        spans.append((start, end.start() if end else len(text), "url"))
+    return spans
+
+
+def _read(text: str, m: re.Match[str], spans: list[tuple[int, int, str]], vocab: _Vocab) -> _Num:
+    """Read a number and what is glued to it; ``reason`` says why it cannot be a claim."""
+    s, e = m.span()
+    raw = m.group()
+    n = _Num(s, e, 0.0, e, decimal="." in raw)
+    try:
+        n.value = float(raw.replace(",", ""))
+    except ValueError:
+        n.reason = "version"  # 1.2.3
+        return n
+    in_math = False
+    for a, b, reason in spans:
+        if a <= s < b:
+            if reason == "math" and _MATH_UNIT.match(text, e):
+                in_math = True  # "$66.7\%$", "$27\times$"
+                continue
+            n.reason = reason  # a URL, or TeX math
+            return n
+    before = text[s - 1] if s else " "
+    after = text[e] if e < len(text) else " "
+
+    # Glued on the left: names (GPT-4, SQuAD2.0, wav2vec), TeX, references.
+    if before.isalpha():
+        if not _prev_word(text, s)[0].lower().endswith(_HEDGE_GLUE):  # "approx72%" is 72%
+            n.reason = "name" if after.isalpha() else "version"
+            return n
+    elif before in "-‐":
+        b2 = text[s - 2] if s >= 2 else " "
+        if (b2.isalpha() or b2 in ")]_'") and not (b2.islower() and _PERCENT_AFTER.match(text, e)):
+            n.reason = "name"  # "GPT-4", "CIFAR-10", but "datasets-97.55% accuracy" lost a dash
+            return n
+        if b2 in " (":
+            n.sign = "-"
+    elif before in "@#^_{\\'’/" and not (before == "/" and s >= 2 and (text[s - 2].isdigit() or text[s - 2] in "%x")):
+        n.reason = "name" if before != "/" else "version"
+        return n
+    elif before == "." and s >= 2 and text[s - 2].isalnum():
+        n.reason = "version"
+        return n
+    elif "[" in text[max(0, s - 24) : s] and _CITATION.search(text, max(0, s - 24), s) and _CITATION_END.match(text, e):
+        n.reason = "citation"
+        return n
+    elif before == "$" and not in_math:
+        n.reason = "count"  # money
+        return n
+    elif before == "+":
+        n.sign = "+"
+    elif raw == "1" and (text[s - 3 : s] in (" F ", "(F ", "\nF ") or (s == 2 and text[:2] == "F ")):
+        n.reason = "name"  # "F 1" is how PDF extraction writes F1
+        return n
+    # A variable set to a value ("k=1", "p < 0.01") is a setting; "± 0.004" an error bar.
+    i = s
+    while i > 0 and text[i - 1] in " ~":
+        i -= 1
+    if i > 0 and (text[i - 1] == "±" or text.endswith("+/-", 0, i)):
+        n.reason = "uncertainty"
+        return n
+    if i > 0 and text[i - 1] in "=<>≤≥":
+        var = _prev_word(text, i - 1)[0]
+        if var.lower() in ("sigma", "std", "sd", "σ"):
+            n.reason = "uncertainty"  # "\sigma = 9.52%"
+            return n
+        if len(var) == 1 or "_" in var:
+            n.reason = "setting"
+            return n
+    if not n.decimal and (after == "/" or before == "/") and _is_fraction(text, s, e):
+        n.reason = "math"  # "4/3", "1/5 of the original size"
+        return n
+
+    # Glued on the right: the unit.
+    if after == "D" and not text[e + 1 : e + 2].isalpha():
+        n.reason = "name"  # 2D, 3D
+        return n
+    unit = _UNIT.match(text, e) if after in _UNIT_START else None
+    if unit is not None:
+        kind = unit.lastgroup if unit.lastgroup not in ("pts", "pts2") else "pct"
+        if kind == "pct":
+            hyphened = _LETTERS.match(text, unit.end() + 1) if text[unit.end() : unit.end() + 1] == "-" else None
+            if hyphened is not None and hyphened.group().lower() not in vocab.after_bare:
+                n.reason = "setting"  # "95%-likely throughput", "50%-sparse" (but "2.2%-and")
+                return n
+            n.unit = "points" if unit.group("pts") or unit.group("pts2") else "%"
+        elif kind == "x":
+            if text[unit.end() : unit.end() + 2].strip()[:1].isdigit():
+                n.reason = "setting"  # 16x16 patches, 8times289M
+                return n
+            n.unit, n.times_word = "x", "times" in unit.group().lower()
+        elif kind == "scale":
+            n.reason = _size_reason(text, unit.end(), vocab)
+            return n
+        else:
+            n.unit = {"fps": "fps", "db": "dB", "points": "points"}[kind]
+        n.uend = unit.end()
+    elif after.isalpha() and not _BITS_PER_CHAR.match(text, e):
+        glued = _LETTERS.match(text, e).group()
+        low = glued.lower()
+        if low == "s" and not n.decimal and n.value >= 10 and n.value % 10 == 0:
+            n.reason = "year" if 1000 < n.value < 2100 else "count"  # "the 1950s", "late 30s", "1000s"
+            return n
+        if low in vocab.measure_units:
+            n.measure, n.uend = ("time" if low in vocab.time_units else "measure"), e + len(glued)
+        elif low in ("st", "nd", "rd", "th"):
+            n.reason = "count"
+            return n
+        elif canonical_metric(glued) is None:
+            n.reason = "name"  # 3D, 6DoF, 1080p
+            return n
+    elif after == "-" and (hm := _LETTERS.match(text, e + 1)) is not None:
+        word = hm.group().lower()
+        if word not in vocab.relative_after:  # "13-layer", "5-shot" (but "10-fold" is a unit)
+            n.reason = "count" if word in vocab.count_nouns or word in vocab.data_nouns else "setting"
+            return n
+    elif after == ")" and not n.decimal and n.value < 30 and _is_list_marker(text, s):
+        n.reason = "list-marker"
+        return n
+
+    if n.unit is None and n.measure is None and _FACTOR_OF.search(text, max(0, s - 16), s):
+        n.unit = "x"  # "by a factor of 20"
+    if n.unit is None and n.measure is None:
+        nxt = _NEXT_WORD.match(text, e)
+        if (
+            nxt is not None
+            and text[e : nxt.start(1)].strip() == ""
+            and nxt.group(1).lower() in vocab.measure_units
+            and not _BITS_PER_CHAR.match(text, e)
+        ):
+            word = nxt.group(1).lower()
+            n.measure, n.uend = ("time" if word in vocab.time_units else "measure"), nxt.end(1)
+        elif not n.decimal and len(raw) == 4 and 1900 <= n.value <= 2099:
+            n.reason = "year"
+            return n
+        elif _OUT_OF_AFTER.match(text, e) is not None:
+            if not n.decimal:
+                n.reason = "count"  # "7 out of 26 games", "in 18 of 22 experiments"
+                return n
+            n.rating = True  # "3.74 out of 5"
+        elif not n.decimal and _OUT_OF_BEFORE.search(text, max(0, s - 16), s) is not None:
+            n.reason = "count"  # the 26 of "7 out of 26", the 5 of "3.74 out of 5"
+            return n
+    return n
+
+
+def _is_fraction(text: str, s: int, e: int) -> bool:
+    """Whether the integer at text[s:e] is half of a fraction such as "4/3"."""
+    while s > 0 and (text[s - 1].isdigit() or text[s - 1] == "/"):
+        s -= 1
+    while e < len(text) and (text[e].isdigit() or text[e] == "/"):
+        e += 1
+    if text[e : e + 1] == "%" or (text[e : e + 1] == "." and text[e + 1 : e + 2].isdigit()):
+        return False
+    return _FRACTION.fullmatch(text, s, e) is not None
+
+
+def _is_list_marker(text: str, s: int) -> bool:
+    """ "(2)" or "2)" opening an item of an enumeration."""
+    if s == 0 or text[s - 1] == "(":
+        return True
+    i = s
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return i < s and (i == 0 or text[i - 1] in ".:;," or text.endswith((" and", " or"), 0, i))
+
+
+def _size_reason(text: str, pos: int, vocab: _Vocab) -> str:
+    nxt = _NEXT_WORD.match(text, pos)
+    word = nxt.group(1).lower() if nxt else ""
+    return "dataset-size" if word in vocab.data_nouns or word == "of" else "size"
+
+
+# --------------------------------------------------------------------------
+# Sentences, groups and metric mentions
+# --------------------------------------------------------------------------
+
+_ABBREV = ("e.g", "i.e", "et al", "vs", "cf", "Fig", "fig", "Eq", "eq", "No", "approx", "resp", "etc")
+_GROUP_GAP = re.compile(
+    r"\$?\s*(?:,\s*(?:and|or)?|and|or|to|-{1,2}|–|—|/|vs\.?|versus|down\s+to)?\s*\$?"
+    r"(?:~|\\sim|sim|approx\.?|\\approx|about|around|nearly|almost|over|up\s+to|<|>|\+|≈)?\s*",
+    re.I,
+)
+# The following run on the lower-cased text.
+_WORD = re.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
+_RIGHT_STOP = re.compile(r"[,;:()]|\s(?:and|or|but|nor)\s|\s-{1,2}\s|\s—")
+_LEFT_STOP = re.compile(r"[;:]|,(?!\s*(?:respectively|e\.g|i\.e))|\s(?:and|or|but)\s|\s-{1,2}\s|\s—")
+_IN_TERMS_OF = re.compile(r"\bin terms of (?:the |their |its )?")
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
+_OF = re.compile(r"\s+of\s")
+_TOP_K = re.compile(r"top[\s\-]?\d+\s*")
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    """Whether the ". " at ``i`` ends a sentence (not "e.g. ", "et al. ", "U.S. ")."""
+    if text.endswith(_ABBREV, max(0, i - 6), i):
+        return False
+    return not (i >= 2 and text[i - 1].isupper() and text[i - 2] == ".")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence-ending ".", "!" or "?", and the end of the text."""
+    ends = []
+    for sep in (". ", ".\n", "? ", "! ", "?\n", "!\n"):
+        i = text.find(sep)
+        while i >= 0:
+            if _is_boundary(text, i):
+                ends.append(i + 1)
+            i = text.find(sep, i + 2)
+    ends.sort()
+    ends.append(len(text))
+    return ends
+
+
+@dataclass(slots=True)
+class _Group:
+    nums: list[_Num]
+    sent: tuple[int, int]
+    """Start and end of the sentence."""
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A metric named in the text."""
+
+    start: int
+    end: int
+    name: str
+    weak: bool
+    """Only says "how well" ("performance", "score"): a ``score`` unless a real metric is found."""
+    gap: int = 0
+    """Words between the metric and its number (set by the window searches)."""
+
+
+# --------------------------------------------------------------------------
+# One abstract
+# --------------------------------------------------------------------------
+
+
+class _Abstract:
+    """The analysis of one abstract: its numbers, in text order, and what earlier
+    claims say about later ones."""
+
+    def __init__(self, text: str, want_skipped: bool) -> None:
+        self.text = text
+        low = text.lower()
+        if len(low) != len(text):  # "İ".lower() is two characters: keep offsets aligned
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        self.low = low
+        self.vocab = _vocab()
+        self.want_skipped = want_skipped
+        self.claims: list[Claim] = []
+        self.skipped: list[SkippedNumber] = []
+        self.last_sent: tuple[int, int] = (-1, -1)
+        self.sentence_metrics: tuple[str, ...] = ()
+        """Distinct metrics claimed so far in the sentence of the last claim."""
+        self.quality: tuple[str, ...] = ()
+        """Distinct named quality metrics (not costs) claimed so far."""
+
+    # -- bookkeeping ------------------------------------------------------
+
+    def skip(self, n: _Num, reason: str) -> None:
+        if self.want_skipped:
+            self.skipped.append(SkippedNumber(self.text[n.start : n.end], n.start, n.end, reason))
+
+    @property
+    def last(self) -> Claim | None:
+        return self.claims[-1] if self.claims else None
+
+    def record(self, claim: Claim, sent: tuple[int, int]) -> None:
+        if sent != self.last_sent:
+            self.sentence_metrics = ()
+        if claim.metric not in self.sentence_metrics:
+            self.sentence_metrics += (claim.metric,)
+        self.claims.append(claim)
+        self.last_sent = sent
+        if claim.metric != "score" and claim.metric not in self.vocab.cost_metrics and claim.metric not in self.quality:
+            self.quality += (claim.metric,)
+
+    def sentence_metric(self, sent: tuple[int, int]) -> str | None:
+        """The metric of the earlier claims in this sentence, if they agree."""
+        return self.sentence_metrics[0] if self.last_sent == sent and len(self.sentence_metrics) == 1 else None
+
+    def document_metric(self) -> str | None:
+        """The one quality metric the abstract has claimed so far, if there is one."""
+        return self.quality[0] if len(self.quality) == 1 else None
+
+    # -- text helpers -----------------------------------------------------
+
+    def words(self, a: int, b: int) -> list[str]:
+        return _WORD.findall(self.low, a, b)
+
+    def next_word(self, pos: int) -> str:
+        m = _NEXT_WORD.match(self.low, pos)
+        return m.group(1) if m else ""
+
+    def content(self, words: list[str]) -> list[str]:
+        """The words of a gap that could break a metric's link to its number."""
+        out: list[str] = []
+        for w in words:
+            if w == "than" and out and out[-1] in self.vocab.comparatives:
+                out.pop()  # "larger than"
+            elif w not in self.vocab.fillers:
+                out.append(w)
+        return out
+
+    def unhedged(self, words: list[str]) -> list[str]:
+        """Words before a number without the hedges ("by up to", "at least", "more than");
+        a bare "to" is kept ("reduces WER to 5%" is a level)."""
+        out: list[str] = []
+        prev = ""
+        for w in words:
+            if w not in self.vocab.hedges or (w == "to" and prev not in ("up", "close", "equal", "down")):
+                out.append(w)
+            prev = w
+        if out and out[-1] == "at" and words and words[-1] in ("least", "most"):
+            out.pop()
+        return out
+
+    def clause_start(self, a: int, b: int) -> int:
+        i = max(self.text.rfind(",", a, b), self.text.rfind(";", a, b), self.text.rfind(":", a, b))
+        return a if i < 0 else i + 1
+
+    def clause_end(self, a: int, b: int) -> int:
+        b = min(b, a + 60)
+        stop = _RIGHT_STOP.search(self.low, a, b)
+        return stop.start() if stop else b
+
+    def has_result_cue(self, a: int, b: int) -> bool:
+        return self.vocab.result_re.search(self.low, a, b) is not None
+
+    # -- metric mentions --------------------------------------------------
+
+    def metric_hits(self, a: int, b: int) -> list[_Hit]:
+        """Metric mentions in text[a:b], in text order.
+
+        A "<modifier> score/rate/ratio" phrase the vocabulary lacks names its own
+        metric ("driving score", "approximation ratio").
+        """
+        vocab, text = self.vocab, self.text
+        found = list(vocab.metric_re.finditer(self.low, a, b))
+        if vocab.exact_re is not None:
+            exact = list(vocab.exact_re.finditer(text, a, b))
+            if exact:
+                found = sorted(found + exact, key=lambda m: (m.start(), -m.end()))
+        hits: list[_Hit] = []
+        for m in found:
+            if hits and m.start() < hits[-1].end:
+                continue
+            key = _norm_key(m.group())
+            name = vocab.by_key.get(key) or vocab.by_key.get(key[:-1]) or vocab.by_key.get(key[:-2])
+            if name is None:
+                continue
+            weak = key in vocab.weak_keys or key[:-1] in vocab.weak_keys
+            if weak and hits and not hits[-1].weak and not text[hits[-1].end : m.start()].strip().strip("-"):
+                hits[-1].end = m.end()  # "BLUE scores"
+                continue
+            hits.append(_Hit(m.start(), m.end(), name, weak))
+        added = False
+        for g in vocab.generic_re.finditer(self.low, a, b):
+            modifier, start = _prev_word(text, g.start(), " -\t\n\u00a0")
+            if start < a or not modifier[:1].islower():
+                continue
+            modifier = modifier.lower()
+            if modifier in vocab.generic_skip or canonical_metric(modifier) is not None:
+                continue
+            overlapping = [h for h in hits if h.start < g.end() and start < h.end]
+            if any(not h.weak for h in overlapping):
+                continue
+            for h in overlapping:
+                hits.remove(h)
+            head = g.group()
+            head = head[:-1] if head.endswith("s") and head[:-1] in vocab.generic_heads else head
+            hits.append(_Hit(start, g.end(), f"{modifier} {head}", False))
+            added = True
+        if added:
+            hits.sort(key=lambda h: h.start)
+        return hits
+
+    def right_metric(self, a: int, b: int, max_words: int) -> _Hit | None:
+        """The metric named right after a number ("77.33% top-1 accuracy", "drop in perplexity")."""
+        stop = _RIGHT_STOP.search(self.low, a, b)
+        weak = None
+        for h in self.metric_hits(a, stop.start() if stop else b):
+            gap = [w for w in self.content(self.words(a, h.start)) if w not in self.vocab.relative_after]
+            if len(gap) > max_words or any(w in self.vocab.breaks for w in gap):
+                break
+            h.gap = len(gap)
+            if not h.weak:
+                return h
+            weak = weak or h
+        return weak
+
+    def left_metric(self, a: int, b: int, max_words: int) -> _Hit | None:
+        """The metric named just before a number ("accuracy of 77.33%", "WER by 4%")."""
+        for stop in _LEFT_STOP.finditer(self.low, a, b):
+            a = stop.end()
+        hits = self.metric_hits(a, b)
+        if not hits:
+            return None
+        h = hits[-1]
+        gap = [w for w in self.content(self.words(h.end, b)) if w != "("]
+        if self.text.count("(", h.end, b) > self.text.count(")", h.end, b):
+            max_words = min(max_words, 1)  # "parameters (successful detection almost 100%)"
+        if len(gap) > max_words or any(w in self.vocab.breaks for w in gap):
+            return None
+        h.gap = len(gap)
+        return h
+
+    def metric_list(self, a: int, b: int, count: int) -> list[_Hit] | None:
+        """The last run of ``count`` different metrics joined by "and", "," or "/"."""
+        hits = [h for h in self.metric_hits(a, b) if not h.weak]
+        for i in range(len(hits) - count, -1, -1):
+            run = hits[i : i + count]
+            if len({h.name for h in run}) == count and all(
+                _LIST_JOIN.fullmatch(self.low, x.end, y.start) for x, y in zip(run, run[1:])
+            ):
+                # "top-1 and top-5 error rates": the last item's noun belongs to all of them.
+                head = _TOP_K.match(self.low, run[-1].start)
+                if head is not None:
+                    noun = self.low[head.end() : run[-1].end]
+                    for h in run[:-1]:
+                        if _TOP_K.fullmatch(self.low, h.start, h.end):
+                            h.name = canonical_metric(self.low[h.start : h.end] + " " + noun) or h.name
+                return run
+        return None
+
+    def metric_over_datasets(self, g: _Group) -> list[_Hit] | None:
+        """ "perplexities on Penn Treebank and WikiText-2 to 47.69 and 40.68 respectively": one
+        metric, then as many datasets as numbers, then the numbers."""
+        first = g.nums[0]
+        named = [h for h in self.metric_hits(g.sent[0], first.start) if not h.weak]
+        if not named:
+            return None
+        h = named[-1]
+        m = _DATASET_LIST.match(self.text, h.end + 1, first.start)
+        if m is None or len([x for x in _LIST_SPLIT.split(m.group(1)) if x]) != len(g.nums):
+            return None
+        if len(self.content(self.words(m.end(), first.start))) > 1:
+            return None
+        return [h] * len(g.nums)
+
+    def metric_in_terms_of(self, g: _Group) -> str | None:
+        """ "... 3x smaller than X, in terms of the network parameters"."""
+        m = _IN_TERMS_OF.search(self.low, g.nums[-1].uend, g.sent[1])
+        if m is None:
+            return None
+        for h in self.metric_hits(m.end(), min(g.sent[1], m.end() + 40))[:1]:
+            if h.start == m.end():
+                return h.name if not h.weak else "score"
+        return None
+
+    # -- the analysis -----------------------------------------------------
+
+    def run(self) -> tuple[list[Claim], list[SkippedNumber]]:
+        text, vocab = self.text, self.vocab
+        spans = _url_spans(text) if ("/" in text or "www." in text) and any(h in text for h in _URL_HINTS) else []
+        if "$" in text:
+            spans += [(*m.span(), "math") for m in _MATH.finditer(text)]
+        nums: list[_Num] = []
+        for m in _NUMBER.finditer(text):
+            n = _read(text, m, spans, vocab)
+            if n.reason is None:
+                nums.append(n)
+            else:
+                self.skip(n, n.reason)
+        if nums:
+            groups = self.groups(nums)
+            for gi, g in enumerate(groups):
+                left_bound = max(g.sent[0], groups[gi - 1].nums[-1].uend if gi else 0, g.nums[0].start - 100)
+                next_start = min(g.sent[1], groups[gi + 1].nums[0].start if gi + 1 < len(groups) else len(text))
+                self.group(g, left_bound, min(next_start, g.nums[-1].uend + 60), next_start)
+        if self.want_skipped:
+            self.skipped.sort(key=lambda x: x.start)
+        return self.claims, self.skipped
+
+    def groups(self, nums: list[_Num]) -> list[_Group]:
+        """Numbers joined by "and", "to", "/", "-" in one sentence; a trailing unit is shared."""
+        ends = _sentence_ends(self.text)
+        groups: list[_Group] = []
+        for n in nums:
+            if groups:
+                g = groups[-1]
+                last = g.nums[-1]
+                if (
+                    n.start < g.sent[1]
+                    and (last.unit is None or n.unit is None or last.unit == n.unit)
+                    and last.measure is None
+                    and _GROUP_GAP.fullmatch(self.text, last.uend, n.start)
+                ):
+                    g.nums.append(n)
+                    continue
+            i = bisect_right(ends, n.start)
+            groups.append(_Group([n], (ends[i - 1] if i else 0, ends[min(i, len(ends) - 1)])))
+        for g in groups:
+            unit, measure = g.nums[-1].unit, g.nums[-1].measure
+            for n in g.nums:
+                if n.unit is None and n.measure is None:
+                    n.unit, n.measure = unit, measure
+        return groups
+
+    def group(self, g: _Group, left_bound: int, right_bound: int, next_start: int) -> None:
+        """Decide the claims of one group of numbers; the text it may take its words from is
+        left_bound..right_bound (next_start: where the next number of its sentence starts)."""
+        text, vocab = self.text, self.vocab
+        first, final = g.nums[0], g.nums[-1]
+        paren = text.rfind("(", left_bound, first.start)
+        if paren >= 0 and text.find(")", paren, first.start) < 0:
+            close = text.find(")", final.uend, right_bound)
+            if close >= 0:
+                right_bound = close  # "training costs (by ~50%) and memory": stop at ")"
+        bare = final.unit is None and final.measure is None
+        right = self.right_metric(final.uend, right_bound, 1 if final.unit is None else 2)
+        left = self.left_metric(left_bound, first.start, 2 if final.unit is None else 8)
+        listed: list[_Hit] | None = None
+        respectively = len(g.nums) > 1 and "respectively" in self.low[final.uend : min(g.sent[1], final.uend + 60)]
+        if (respectively or "/" in text[first.end : final.start]) and (right is None or right.weak):
+            listed = self.metric_list(g.sent[0], first.start, len(g.nums))
+            if listed is None and respectively and left is None:
+                listed = self.metric_over_datasets(g)
+        if final.measure is not None:
+            right, left = _measure_hit(right, final, vocab), _measure_hit(left, final, vocab)
+            if listed is not None and any(_measure_hit(h, final, vocab) is None for h in listed):
+                listed = None
+        nxt = _NEXT_WORD.match(self.low, final.uend)
+        prev_words = self.words(self.clause_start(max(g.sent[0], first.start - 50), first.start), first.start)
+        compared = None
+        if self.last is not None and self.last_sent == g.sent:
+            gap = self.words(self.last.end, first.start)
+            if len(gap) <= 3 and any(w in ("against", "vs", "versus", "compared") for w in gap):
+                compared = self.last.metric
+        group_dataset: str | None = None
+        group_dataset_read = False
+        for k, n in enumerate(g.nums):
+            hit = listed[k] if listed else _best(right, left)
+            reason = self.not_a_result(n, g, k, hit, right, prev_words, nxt)
+            if reason is not None:
+                self.skip(n, reason)
+                continue
+            metric = self.metric_for(n, g, hit, right_bound, prev_words, compared)
+            if metric is None:
+                self.skip(n, "no-metric")
+                continue
+            same_sentence = self.last is not None and self.last_sent == g.sent
+            kind = self.kind(n, g, hit, prev_words) or (self.last.kind if same_sentence and self.last else "absolute")
+            unit = n.unit
+            if unit is None and kind == "relative" and bare:
+                unit = "dB" if metric in vocab.db_metrics else "points"
+            dataset = self.member_dataset(g, k, right_bound, respectively)
+            if dataset is None:
+                if not group_dataset_read:
+                    group_dataset, group_dataset_read = self.group_dataset(g, hit, next_start), True
+                dataset = group_dataset
+            if dataset is None and same_sentence and self.last is not None:
+                dataset = self.last.dataset
+            start, end = n.start, n.uend
+            if hit is not None and not hit.weak:  # the span takes in an adjacent metric name
+                if k == len(g.nums) - 1 and n.uend <= hit.start <= n.uend + 24:
+                    end = hit.end
+                elif k == 0 and hit.end <= n.start and n.start - hit.end <= 24 and hit.end >= left_bound:
+                    start = hit.start
+            self.record(Claim(metric, n.value, unit, kind, dataset, text[start:end], start, end), g.sent)
+
+    def not_a_result(
+        self, n: _Num, g: _Group, k: int, hit: _Hit | None, right: _Hit | None,
+        prev_words: list[str], nxt: re.Match[str] | None,
+    ) -> str | None:
+        """Why a well-formed number is still not a result, or ``None``."""
+        vocab = self.vocab
+        core = self.unhedged(prev_words)
+        prev = core[-1] if core else ""
+        named = hit is not None and not hit.weak
+        right_named = right is not None and not right.weak and hit is right
+        final = g.nums[-1]
+        if n.unit is None and n.measure is None:
+            if prev in vocab.name_before:
+                return "version"
+            if prev in vocab.setting_verbs:
+                return "setting"  # "fixed to 100", "set to 0.1"
+            if nxt is not None and not self.text[final.uend : nxt.start(1)].strip():
+                word = nxt.group(1)
+                named_next = right_named and right is not None and right.start == nxt.start(1)  # "25.9 BLEU"
+                if not named_next and word not in vocab.after_bare:
+                    if word in vocab.size_nouns:
+                        return "size"
+                    if word in vocab.data_nouns:
+                        return "dataset-size"
+                    return "count"  # "7 languages", "102 relations"
+            if k == 0 and self.after_name(g.nums[0].start):
+                return "version"
+        if n.measure is not None and prev == "at":
+            return "setting"  # "at 48 kHz"
+        if n.unit == "%":
+            if prev in vocab.setting_verbs or (prev == "at" and (not named or right_named)):
+                return "setting"  # "masking 90%", "at a 1% bit error rate"
+            if _OF.match(self.low, final.uend) and not any(w in vocab.share_result for w in core[-3:]):
+                return "setting"  # "masking 90% of pixels", "20% of the dataset"
+        if n.unit == "x":
+            if any(w in vocab.setting_verbs for w in core[-3:]):
+                return "setting"  # "downsample by 2x"
+            after = self.words(final.uend, final.uend + 40)[:2]
+            ratio_words = any(
+                w in vocab.relative_after or w in vocab.speed_words or _lookup_metric(w, vocab) for w in after
+            )
+            if not named and prev != "by" and not ratio_words:
+                if final.times_word:
+                    return "count"  # "we repeat all experiments 10 times"
+                if after and after[0] not in ("while", "and", "than", "in", "on", "at", "with", "for", "respectively"):
+                    return "setting"  # "multiplex up to 20x inputs"
+        if vocab.reference_re.search(self.low, max(g.sent[0], n.start - 60), n.start):
+            return "reference"  # "the inter-annotator agreement is 84%"
+        return None
+
+    def after_name(self, pos: int) -> bool:
+        """A bare number right after a capitalised word is part of a name ("WMT 15", "Llama 2")."""
+        text = self.text
+        word, start = _prev_word(text, pos)
+        if not word[:1].isupper() or text[start + len(word) : pos] not in (" ", "~", "\u00a0"):
+            return False
+        if start >= 2 and text[start - 2 : start] in (". ", "? ", "! "):
+            return False
+        return start > 0 and canonical_metric(word) is None
+
+    def metric_for(
+        self, n: _Num, g: _Group, hit: _Hit | None, right_bound: int, prev_words: list[str], compared: str | None
+    ) -> str | None:
+        """The claim's metric, or ``None`` when the number is not a result; ``compared`` is the
+        metric of the claim the group is compared with ("an accuracy of 91.99% against 91.84%")."""
+        vocab = self.vocab
+        last = self.last
+        if n.unit == "fps" or (n.unit == "dB" and (hit is None or hit.weak or hit.name not in vocab.db_metrics)):
+            return vocab.unit_metrics[n.unit]
+        if hit is not None and not hit.weak:
+            if n.unit is None and n.measure is None and hit.name in vocab.needs_unit:
+                return None  # "a trade-off parameter of 0.5" is no parameter count
+            return hit.name
+        if hit is None and compared is not None:
+            return compared
+        inherited = self.sentence_metric(g.sent)
+        if n.rating:
+            return "score" if self.has_result_cue(g.sent[0], right_bound) or hit is not None else None
+        if n.unit is None and n.measure is None:
+            # A bare number needs a named metric, or one named just before ("25.9 BLEU ... degrade to 1.9").
+            if hit is None and inherited and last is not None and last.unit is None and prev_words[-1:] in (
+                ["to"], ["vs"], ["versus"], ["against"], ["and"], ["("]
+            ):
+                return inherited
+            return None
+        if n.measure is not None:
+            return self.time_metric(n, g) if n.measure == "time" else None
+        if n.unit == "x":
+            return self.ratio_metric(g) or inherited or "score"
+        if hit is None and inherited:
+            return inherited
+        if hit is None and not self.has_result_cue(g.sent[0], right_bound):
+            return None
+        named = self.metric_in_terms_of(g)
+        if named is None and hit is None:
+            named = self.comparative_noun(g)  # "37% shorter wirelength"
+        return named or self.document_metric() or "score"
+
+    def ratio_metric(self, g: _Group) -> str | None:
+        """Metric of an "N x" ratio without a named metric: "5.3x faster", "14x smaller embeddings"."""
+        end = g.nums[-1].uend
+        after = self.words(end, min(g.sent[1], end + 50))
+        if not after:
+            return None
+        if after[0] in self.vocab.speed_words or (len(after) > 1 and after[1] in self.vocab.speed_words):
+            return "speedup"
+        if after[0] in self.vocab.comparatives:
+            named = self.comparative_noun(g) or self.metric_in_terms_of(g)
+            if named is not None:
+                return named
+            return "parameters" if after[0] in ("smaller", "fewer", "lighter") else None
+        return None
+
+    def comparative_noun(self, g: _Group) -> str | None:
+        """The noun after "N x smaller" / "N% fewer": the thing that changed."""
+        end = g.nums[-1].uend
+        after = self.words(end, self.clause_end(end, g.sent[1]))
+        if not after or after[0] not in self.vocab.comparatives:
+            return None
+        phrase = []
+        for w in after[1:3]:
+            if w in self.vocab.breaks or w in self.vocab.fillers or w in self.vocab.after_bare or w == "per":
+                break
+            phrase.append(w)
+        if not phrase:
+            return None
+        name = " ".join(phrase)
+        return _lookup_metric(name, self.vocab) or _lookup_metric(phrase[-1], self.vocab) or name
+
+    def time_metric(self, n: _Num, g: _Group) -> str | None:
+        """A duration is a result when it says how long something takes ("20 seconds to
+        produce a mesh", "25s per frame")."""
+        after = self.words(n.uend, n.uend + 30)[:2]
+        before = self.unhedged(self.words(max(g.sent[0], g.nums[0].start - 30), g.nums[0].start))[-2:]
+        if (after and after[0] in ("per", "to")) or any(w in self.vocab.time_cues for w in before):
+            return "training time" if self.vocab.training_re.search(self.low, g.sent[0], n.start) else "latency"
+        return None
+
+    def kind(self, n: _Num, g: _Group, hit: _Hit | None, prev_words: list[str]) -> str | None:
+        """``relative`` or ``absolute`` when the words say so, else ``None``."""
+        vocab = self.vocab
+        core = self.unhedged(prev_words)
+        if "(" in core:
+            core = core[len(core) - core[::-1].index("(") :]
+        if core and core[-1] == "from":
+            return "absolute"
+        if n.unit in ("x", "points") or n.sign == "+" or g.nums[0].sign == "+":
+            return "relative"
+        if core and core[-1] in ("by", "+"):
+            return "relative"
+        end = g.nums[-1].uend
+        for w in self.words(end, self.clause_end(end, g.sent[1]))[:4]:
+            if w in vocab.relative_after or w == "than":  # "29% network parameters than the best"
+                return "relative"
+            if w in vocab.breaks or w in ("from", "to", "on", "in", "for", "at", "with", "and"):
+                break
+        if hit is not None and not hit.weak and hit.end <= g.nums[0].start:
+            # "accuracy of 92.5%" is a level, "accuracy improvement of 2%" a change.
+            between = self.words(hit.end, g.nums[0].start)
+            return "relative" if any(w in vocab.relative_before for w in between) else "absolute"
+        if core[-1:] == ["of"]:
+            # "a gain of 2%", "a reduction in image size of 58%" are changes; "the results
+            # of 58.7%", "the State of the Art of 91.6%" are levels.
+            if len(core) > 1 and core[-2] in vocab.relative_before:
+                return "relative"
+            if "in" in core[-5:-1]:
+                i = len(core) - 2 - core[-5:-1][::-1].index("in")
+                if i > 0 and core[i - 1] in vocab.relative_before:
+                    return "relative"
+            return "absolute"
+        for w in reversed(core[-6:]):
+            if w in vocab.relative_before:
+                return "relative"
+            if w in vocab.absolute_before:
+                return "absolute"
+        return None
+
+    # -- datasets ---------------------------------------------------------
+
+    def member_dataset(self, g: _Group, k: int, right_bound: int, respectively: bool) -> str | None:
+        """A dataset named for the k-th number alone: lists matched in order ("70.0% and
+        81.7% ... on SSv2 and Kinetics-400"), "72% (CIFAR-10)", "5.9% Epic-Kitchens-100 ..."."""
+        text = self.text
+        n = g.nums[k]
+        if len(g.nums) > 1:
+            m = _DATASET_LIST.search(text, g.nums[-1].uend, min(g.sent[1], right_bound + 40))
+            names = [x for x in _LIST_SPLIT.split(m.group(1)) if x] if m else None
+            if respectively and not (names and len(names) == len(g.nums)):
+                for m in _DATASET_LIST.finditer(text, g.sent[0], g.nums[0].start):
+                    names = [x for x in _LIST_SPLIT.split(m.group(1)) if x]
+            if names and len(names) == len(g.nums):
+                return self.clean(names[k])
+        m = _DATASET_PAREN.match(text, n.uend) or _DATASET_DIRECT.match(text, n.uend)
+        if m and self.valid(m.group(1), m.end(1)):
+            return self.clean(m.group(1))
+        return None
+
+    def group_dataset(self, g: _Group, hit: _Hit | None, next_start: int) -> str | None:
+        """The benchmark named in the group's sentence: right after it, before the next number
+        ("... on ImageNet"), before its metric ("ImageNet top-1 accuracy"), as "the X dataset",
+        or as "On X, ..." before it."""
+        text = self.text
+        final = g.nums[-1]
+        s_start, s_end = g.sent
+        for limit in (min(next_start, final.uend + 100), s_end):  # before the next number, else later
+            for rx in (_DATASET_AFTER, _DATASET_IN):
+                m = rx.search(text, final.uend, min(s_end, limit + 80))
+                if m is not None and m.start() < limit and self.valid(m.group(1), m.end(1)):
+                    return self.clean(m.group(1))
+        if hit is not None and not hit.weak and hit.end <= g.nums[0].start:
+            found = _name_before(text, hit.start, max(s_start, hit.start - 40))
+            if found and self.valid(found, hit.start, strict=False):
+                return self.clean(found)
+        for m in self.vocab.dataset_noun_re.finditer(text, s_start, s_end):
+            found = _name_before(text, m.start(), max(s_start, m.start() - 60))
+            if found and self.valid(found, m.start(), strict=False):
+                return self.clean(found)
+        best = None
+        for m in _DATASET_ON.finditer(text, s_start, g.nums[0].start):
+            if self.valid(m.group(1), m.end(1)):
+                best = m.group(1)
+        return self.clean(best) if best is not None else None
+
+    def valid(self, name: str, end: int, strict: bool = True) -> bool:
+        """Whether a capitalised phrase can be a dataset name (not "The", not a metric,
+        not a data type as in "on RGB images")."""
+        vocab = self.vocab
+        if name.split()[0].lower() in vocab.not_datasets or canonical_metric(name) is not None:
+            return False
+        if not strict or self.text[end : end + 1] != " ":
+            return True
+        word = self.next_word(end)
+        return not (word in vocab.data_nouns or word in vocab.size_nouns or word in vocab.not_dataset_next)
+
+    def clean(self, name: str) -> str:
+        name = name.strip().rstrip(".,;:'")
+        if name.endswith(("'s", "’s")):
+            name = name[:-2]
+        m = self.vocab.dataset_suffix_re.search(name)
+        return name[: m.start()] if m else name
+
+
+def _best(right: _Hit | None, left: _Hit | None) -> _Hit | None:
+    """The named metric closer to the number (the right one on a tie), else a weak one."""
+    if right is not None and not right.weak and (left is None or left.weak or right.gap <= left.gap):
+        return right
+    if left is not None and not left.weak:
+        return left
+    return right or left
+
+
+def _measure_hit(hit: _Hit | None, n: _Num, vocab: _Vocab) -> _Hit | None:
+    """A duration only takes a time metric ("4 ms algorithmic delay", not "accuracy ... in 5 hours")."""
+    if hit is None or hit.weak or (n.measure == "time" and hit.name not in vocab.time_metrics):
+        return None
+    return hit
+
+
+# --------------------------------------------------------------------------
+# Dataset names
+# --------------------------------------------------------------------------
+
+_NAME = (  # "ImageNet-1K", "SQuAD2.0", "the Penn Treebank", "Speech Commands v2", "WMT 15", "text8"
+    r"(?:[A-Z](?:[\w+/&'\-]|\.(?=\w))*|[a-z]{1,4}[A-Z](?:[\w+\-]|\.(?=\w))*|[0-9]+[A-Z](?:[\w+\-]|\.(?=\w))*"
+    r"|[a-z]+[0-9][\w\-]*)"
+    r"(?:[ \-](?:[A-Z0-9](?:[\w+/&'\-]|\.(?=\w))*|v[0-9](?:\w|\.(?=\w))*)){0,4}"
+)
+_FIRST_TOKEN = re.compile(r"(?:[A-Z][\w.+/&'\-]*|[a-z]{1,4}[A-Z][\w.+\-]*|[0-9]+[A-Z][\w.+\-]*)")
+_NEXT_TOKEN = re.compile(r"(?:[A-Z0-9][\w.+/&'\-]*|v[0-9][\w.]*)")
+_QUALIFIERS = (
+    r"(?:(?:challenging|popular|standard|large-scale|public|well-known|widely-used|recent|benchmark|"
+    r"most recent|synthetic|real-world|in-the-wild|full)\s+)*"
+)
+_DATASET_AFTER = re.compile(r"[\s,]+(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
+_DATASET_IN = re.compile(
+    r"[\s,]+in\s+(?:the\s+)?(" + _NAME + r")(?=\s+(?:dataset|benchmark|environment|corpus|test|challenge|suite))"
+)
+_DATASET_PAREN = re.compile(r"\s*\((" + _NAME + r")\)")
+_DATASET_DIRECT = re.compile(r" (" + _NAME + r")(?= [a-z])")
+# "On the Penn Treebank, ...": each alternative starts with a letter, so that the scan is fast.
+_DATASET_ON = re.compile(
+    r"(?:[Oo](?<![\w\-].)(?:n|ver)|[Aa](?<![\w\-].)cross|[Ff](?<![\w\-].)rom)\s+(?:the\s+|both\s+)?"
+    + _QUALIFIERS + "(" + _NAME + ")"
+)
+_DATASET_LIST = re.compile(
+    r"(?:on|over|across|for|of)\s+(?:the\s+|both\s+)?(" + _NAME + r"(?:\s*(?:,\s*and|,|and|/)\s*" + _NAME + r")+)"
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,\s*and|,|\band\b|/)\s*")
+
+
+def _name_before(text: str, pos: int, floor: int) -> str | None:
+    """The capitalised name ending just before ``pos`` ("the Speech Commands v2 |dataset")."""
+    start = None
+    i = pos
+    for _ in range(5):
+        while i > floor and text[i - 1] == " ":
+            i -= 1
+        j = i
+        while j > floor and not text[j - 1].isspace() and text[j - 1] not in "(,;:":
+            j -= 1
+        token = text[j:i]
+        if not token or _NEXT_TOKEN.fullmatch(token) is None:
+            break
+        if _FIRST_TOKEN.fullmatch(token):
+            start = j
+        i = j
+    return None if start is None else text[start:pos].strip()
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def extract_claims(abstract: str) -> list[Claim]:
+    """The numeric results the abstract claims, in text order.
+
+    Invariant: ``claim.text == abstract[claim.start:claim.end]`` and the text
+    contains the number.
+    """
+    if not abstract:
+        return []
+    return _Abstract(abstract, want_skipped=False).run()[0]
+
+
+def analyse_numbers(abstract: str) -> tuple[list[Claim], list[SkippedNumber]]:
+    """The claims, and every other number with the reason it is not one:
+    ``size``, ``count``, ``year``, ``version``, ``name``, ``setting``,
+    ``dataset-size``, ``citation``, ``url``, ``math``, ``uncertainty``,
+    ``list-marker``, ``reference`` (a number about the data or the annotators,
+    not the method) or ``no-metric``."""
+    if not abstract:
+        return [], []
+    return _Abstract(abstract, want_skipped=True).run()
