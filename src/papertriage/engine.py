@@ -28,6 +28,8 @@ class LabelScore:
     hits: list[Evidence] = field(default_factory=list)
     vetoes: list[Evidence] = field(default_factory=list)
     suppressed: bool = False
+    reason: str = ""
+    """Why an otherwise sufficient label was not given."""
 
     @property
     def given(self) -> bool:
@@ -142,11 +144,34 @@ class Tagger:
                     break
         return out
 
+    def settle(self, scores: dict[str, dict[str, LabelScore]]) -> None:
+        """Apply ``unless`` and the facet limits (``max_labels``, ``min_share``):
+        labels that lose are marked ``suppressed`` (with the reason)."""
+        for facet in ("modality", "task"):
+            labels = scores[facet]
+            for label, other in self.suppressed(facet, labels).items():
+                labels[label].suppressed = True
+                labels[label].reason = f"outweighed by {other}"
+            opts = self.ruleset.facet_options.get(facet)
+            if not opts:
+                continue
+            given = sorted((ls for ls in labels.values() if ls.given), key=lambda ls: (-ls.score, ls.label))
+            if not given:
+                continue
+            top = given[0].score
+            share = opts.get("min_share", 0.0)
+            cap = int(opts.get("max_labels", 0)) or len(given)
+            for i, ls in enumerate(given):
+                if ls.score < share * top:
+                    ls.suppressed = True
+                    ls.reason = f"score below {share:g} of the best {facet} label's ({given[0].label}, {top:g})"
+                elif i >= cap:
+                    ls.suppressed = True
+                    ls.reason = f"only the {cap} strongest {facet} labels are kept"
+
     def tag(self, record: Record) -> Paper:
         scores = self.score(record)
-        for facet in ("modality", "task"):
-            for label in self.suppressed(facet, scores[facet]):
-                scores[facet][label].suppressed = True
+        self.settle(scores)
         evidence: list[Evidence] = []
         modality = []
         for label, ls in scores["modality"].items():

@@ -42,12 +42,7 @@ class Explanation:
                 if given:
                     continue
                 if ls.suppressed:
-                    others, ratio = (self.paper_suppress or {}).get((facet, label), ([], 1.0))
-                    winners = [o for o in others if o in self.scores[facet] and self.scores[facet][o].given]
-                    reason = (
-                        f"enough evidence (score {ls.score:g}) but outweighed by {', '.join(winners) or 'another label'}"
-                        f" (unless rule: below {ratio:g} x its score)"
-                    )
+                    reason = f"enough evidence (score {ls.score:g}) but {ls.reason or 'outweighed by another label'}"
                 elif ls.vetoes and not ls.hits:
                     v = ls.vetoes[0]
                     reason = f"vetoed by exclusion {v.text!r} (rule {v.rule}, {v.field} {v.start}-{v.end})"
@@ -76,15 +71,8 @@ def explain_record(tagger: Tagger, record: Record, stored: dict[str, Any] | None
         analyse_numbers = None
     if analyse_numbers is not None and record.abstract:
         _, skipped = analyse_numbers(record.abstract)
-    scores = _with_suppression(tagger, scores)
-    return Explanation(paper, scores, skipped, stored, dict(tagger.ruleset.suppress))
-
-
-def _with_suppression(tagger: Tagger, scores: dict[str, dict[str, LabelScore]]) -> dict[str, dict[str, LabelScore]]:
-    for facet in ("modality", "task"):
-        for label in tagger.suppressed(facet, scores[facet]):
-            scores[facet][label].suppressed = True
-    return scores
+    tagger.settle(scores)
+    return Explanation(paper, scores, skipped, stored)
 
 
 def _evidence_summary(ls: LabelScore) -> str:

@@ -13,6 +13,8 @@ A rule file looks like this::
       modality:
         eeg: {threshold: 1, description: "electroencephalography recordings"}
         audio: {unless: [speech, music], unless_ratio: 1}   # speech/music papers say "audio" too
+    facets:                   # optional: keep at most 3 task labels, each with
+      task: {max_labels: 3, min_share: 0.3}   # >= 30% of the best task's score
     multimodal:               # derived boolean tag
       min_modalities: 2
       threshold: 1
@@ -68,7 +70,8 @@ RULE_KEYS = {
     "extend",
     "description",
 }
-TOP_KEYS = {"settings", "labels", "rules", "multimodal", "version"}
+TOP_KEYS = {"settings", "labels", "rules", "multimodal", "version", "facets"}
+FACET_KEYS = {"max_labels", "min_share"}
 SETTING_KEYS = {"title_weight", "abstract_weight", "repeat_weight", "repeat_cap", "threshold"}
 LABEL_KEYS = {"threshold", "description", "unless", "unless_ratio"}
 MULTIMODAL_KEYS = {"min_modalities", "threshold"}
@@ -271,6 +274,7 @@ class RuleSet:
             "builtin": {f: sorted(v) for f, v in self.builtin_labels.items()},
             "files": list(self.files),
             "suppress": [[f, l, u, r] for (f, l), (u, r) in self.suppress.items()],
+            "facet_options": self.facet_options,
         }
 
     @classmethod
@@ -292,6 +296,7 @@ class RuleSet:
             builtin_labels={f: set(v) for f, v in data["builtin"].items()},
             files=list(data["files"]),
             suppress={(f, l): (list(u), float(r)) for f, l, u, r in data.get("suppress", [])},
+            facet_options={f: dict(o) for f, o in data.get("facet_options", {}).items()},
         )
 
     rules: list[Rule]
@@ -301,6 +306,9 @@ class RuleSet:
     multimodal: dict[str, float]
     builtin_labels: dict[str, set[str]]
     files: list[str]
+    facet_options: dict[str, dict[str, float]] = field(default_factory=dict)
+    """facet -> {max_labels, min_share}: at most this many labels, each with at
+    least this share of the best label's score."""
     suppress: dict[tuple[str, str], tuple[list[str], float]] = field(default_factory=dict)
     """(facet, label) -> (labels, ratio): the label is dropped when one of
     these labels is given and its score is below ``ratio`` times that label's."""
@@ -333,6 +341,7 @@ class RuleSet:
             "thresholds": sorted([f, l, t] for (f, l), t in self.thresholds.items()),
             "multimodal": self.multimodal,
             "suppress": sorted([f, l, u, r] for (f, l), (u, r) in self.suppress.items()),
+            "facets": self.facet_options,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -382,6 +391,7 @@ class _FileRules:
     labels: dict[tuple[str, str], dict[str, Any]]
     multimodal: dict[str, Any]
     rules: list[tuple[dict[str, Any], str]]  # (raw rule, origin)
+    facets: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _parse_file(name: str, text: str, problems: list[str]) -> _FileRules | None:
@@ -395,7 +405,7 @@ def _parse_file(name: str, text: str, problems: list[str]) -> _FileRules | None:
     if not isinstance(data, dict):
         problems.append(f"{name}:1: a rule file is a mapping with 'rules' (or a list of rules)")
         return None
-    out = _FileRules(name, {}, {}, {}, [])
+    out = _FileRules(name, {}, {}, {}, [], {})
     for key in data:
         if key not in TOP_KEYS:
             problems.append(f"{name}:{_line(data)}: unknown top-level key {key!r} (known: {', '.join(sorted(TOP_KEYS))})")
@@ -446,6 +456,25 @@ def _parse_file(name: str, text: str, problems: list[str]) -> _FileRules | None:
                 if ratio is not None and (not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 0 < ratio <= 100):
                     problems.append(f"{where}: 'unless_ratio' of label {label!r} must be a number above 0")
                 out.labels[(facet, label)] = dict(opts)
+    facets = data.get("facets") or {}
+    if not isinstance(facets, dict):
+        problems.append(f"{name}:{_line(data)}: 'facets' must be a mapping of facet -> options")
+    else:
+        for facet, opts in facets.items():
+            where = f"{name}:{_line(facets)}"
+            if facet not in ("modality", "task"):
+                problems.append(f"{where}: unknown facet {facet!r} under facets (use modality or task)")
+                continue
+            if not isinstance(opts, dict):
+                problems.append(f"{where}: facets.{facet} must be a mapping")
+                continue
+            for k, v in opts.items():
+                if k not in FACET_KEYS:
+                    problems.append(f"{where}: unknown key {k!r} under facets.{facet} (known: {', '.join(sorted(FACET_KEYS))})")
+                elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 or (k == "min_share" and v > 1):
+                    problems.append(f"{where}: facets.{facet}.{k} must be a non-negative number" + (" up to 1" if k == "min_share" else ""))
+                else:
+                    out.facets.setdefault(facet, {})[k] = float(v)
     mm = data.get("multimodal") or {}
     if not isinstance(mm, dict):
         problems.append(f"{name}:{_line(data)}: 'multimodal' must be a mapping")
@@ -662,8 +691,11 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
     rules: dict[str, Rule] = {}
     builtin: dict[str, set[str]] = {f: set() for f in FACETS}
     declared: dict[str, set[str]] = {f: set() for f in FACETS}
+    facet_opts: dict[str, dict[str, float]] = {}
     for fr, is_default in parsed:
         settings.update(fr.settings)
+        for f, opts in fr.facets.items():
+            facet_opts.setdefault(f, {}).update(opts)
         multimodal.update(fr.multimodal)
         for (facet, label), opts in fr.labels.items():
             declared[facet].add(label)
@@ -754,4 +786,5 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
         builtin_labels=builtin,
         files=user_names,
         suppress=suppress,
+        facet_options=facet_opts,
     )
