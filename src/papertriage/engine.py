@@ -72,7 +72,10 @@ class Tagger:
         entries = self.tables.entries
         scan = self.tables.scan
         fw = self.field_weight
-        per_field = [("title", record.title, scan(record.title)), ("abstract", record.abstract, scan(record.abstract))]
+        per_field = [
+            ("title", record.title, scan(record.title, "title")),
+            ("abstract", record.abstract, scan(record.abstract, "abstract")),
+        ]
         out: dict[str, dict[str, LabelScore]] = {}
         for fi, facet in enumerate(FACETS):
             rules = self.facet_rules[facet]

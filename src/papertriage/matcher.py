@@ -130,6 +130,37 @@ def triggers(pattern: str) -> list[str]:
     return sorted(found)
 
 
+def required_literal(pattern: str) -> str:
+    """The longest literal (lower-case, 3+ characters) that every match of
+    ``pattern`` contains, or ``""``; texts without it skip the pattern."""
+    try:
+        import re._constants as c  # type: ignore[import-not-found]
+        import re._parser as p  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_constants as c  # type: ignore[no-redef]
+        import sre_parse as p  # type: ignore[no-redef]
+    try:
+        items = list(p.parse(pattern))
+    except Exception:  # pragma: no cover
+        return ""
+    while len(items) == 1 and items[0][0] == c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    best, run = "", ""
+    for op, av in items:
+        ch = None
+        if op == c.LITERAL:
+            ch = chr(av).lower()
+        elif op == c.IN and av and all(o == c.LITERAL for o, _ in av) and len({chr(v).lower() for _, v in av}) == 1:
+            ch = chr(av[0][1]).lower()
+        if ch is not None:
+            run += ch
+            if len(run) > len(best):
+                best = run
+        else:
+            run = ""
+    return best if len(best) >= 3 and best.isascii() else ""
+
+
 def phrase_words(phrase: str) -> str:
     """A phrase's normalised form: its words joined by single spaces."""
     return " ".join(WORD_RE.findall(phrase))
@@ -152,7 +183,8 @@ class Tables:
     * ``entries[k] = (facet index, rule index within the facet, is_exclusion, key)``
     * ``words``: normalised lower-case phrase -> entry indices
     * ``cased``: normalised lower-case phrase -> [(exact normalised form, entry index)]
-    * ``patterns``: (regex source, entry index, trigger literals)
+    * ``patterns``: (regex source, entry index, start literals, a literal
+      every match contains, fields where the rule counts)
     """
 
     @staticmethod
@@ -168,9 +200,9 @@ class Tables:
         self.entries: list[tuple[int, int, bool, str]] = [tuple(e) for e in data["entries"]]  # type: ignore[misc]
         self.words: dict[str, list[int]] = data["words"]
         self.cased: dict[str, list[list[Any]]] = data["cased"]
-        self.patterns: list[tuple[re.Pattern[str], int, list[str]]] = [
-            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig)
-            for source, idx, trig in data["patterns"]
+        self.patterns: list[tuple[re.Pattern[str], int, list[str], str, tuple[str, ...]]] = [
+            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig, need, tuple(fields))
+            for source, idx, trig, need, fields in data["patterns"]
         ]
         if engine is None:
             engine = "aho-corasick" if _ahocorasick is not None else "python"
@@ -195,7 +227,7 @@ class Tables:
         entry_index: dict[tuple[int, int, bool, str], int] = {}
         words: dict[str, list[int]] = {}
         cased: dict[str, list[list[Any]]] = {}
-        patterns: list[tuple[str, int, list[str]]] = []
+        patterns: list[tuple[str, int, list[str], str, list[str]]] = []
 
         def entry(facet_i: int, rule_i: int, excl: bool, key: str) -> int:
             k = (facet_i, rule_i, excl, key)
@@ -209,8 +241,8 @@ class Tables:
             fi = FACET_INDEX[facet]
             rules = [r for r in ruleset.rules if r.facet == facet]
 
-            def add_pattern(source: str, idx: int) -> None:
-                patterns.append((source, idx, triggers(source)))
+            def add_pattern(source: str, idx: int, fields: list[str]) -> None:
+                patterns.append((source, idx, triggers(source), required_literal(source), list(fields)))
 
             for ri, rule in enumerate(rules):
                 for excl, phrases in ((False, rule.phrases), (True, rule.exclude)):
@@ -224,7 +256,7 @@ class Tables:
                             if idx not in lst:
                                 lst.append(idx)
                         else:
-                            add_pattern(literal_pattern(p), idx)
+                            add_pattern(literal_pattern(p), idx, rule.fields)
                 for p in rule.case_sensitive:
                     exact = phrase_words(p)
                     if not exact:
@@ -235,10 +267,10 @@ class Tables:
                         if [exact, idx] not in lst2:
                             lst2.append([exact, idx])
                     else:
-                        add_pattern("(?-i:" + literal_pattern(p) + ")", idx)
+                        add_pattern("(?-i:" + literal_pattern(p) + ")", idx, rule.fields)
                 for excl, pats in ((True, rule.exclude_patterns), (False, rule.patterns)):
                     for p in pats:
-                        add_pattern(p, entry(fi, ri, excl, "re:" + p))
+                        add_pattern(p, entry(fi, ri, excl, "re:" + p), rule.fields)
         # Singular and plural forms listed as two phrases count as one phrase.
         keys = {e[3] for e in entries}
 
@@ -290,8 +322,9 @@ class Tables:
         return trie
 
     # -- matching ----------------------------------------------------------
-    def scan(self, text: str) -> list[list[tuple[int, int, int]]]:
-        """Occurrences per facet: ``(start, end, entry index)``, unresolved."""
+    def scan(self, text: str, field: str | None = None) -> list[list[tuple[int, int, int]]]:
+        """Occurrences per facet: ``(start, end, entry index)``, unresolved.
+        With ``field``, patterns of rules that do not count there are skipped."""
         out: list[list[tuple[int, int, int]]] = [[] for _ in FACETS]
         if not text:
             return out
@@ -306,7 +339,11 @@ class Tables:
         if self.patterns:
             low = text.lower()
             aligned = len(low) == len(text)
-            for rx, idx, trigs in self.patterns:
+            for rx, idx, trigs, need, fields in self.patterns:
+                if field is not None and field not in fields:
+                    continue
+                if need and need not in low:
+                    continue
                 fi = entries[idx][0]
                 if not trigs or not aligned:
                     for m in rx.finditer(text):
