@@ -107,14 +107,16 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
     n = 0
     dumps = orjson.dumps
     buf: list[bytes] = []
-    for row in rows:
-        buf.append(dumps(row))
-        n += 1
-        if len(buf) >= 256:
+    try:
+        for row in rows:
+            buf.append(dumps(row))
+            n += 1
+            if len(buf) >= 256:
+                out.write(b"\n".join(buf) + b"\n")
+                buf.clear()
+    finally:  # rows produced before an error are still written
+        if buf:
             out.write(b"\n".join(buf) + b"\n")
-            buf.clear()
-    if buf:
-        out.write(b"\n".join(buf) + b"\n")
     return n
 
 

@@ -87,17 +87,6 @@ def _init_worker(rules: list[str], use_config: bool) -> None:
     _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
 
 
-def _batches(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for r in records:
-        batch.append(r)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
@@ -137,22 +126,37 @@ def tag_cmd(
         dumps = orjson.dumps
         tag = tagger.tag
         buf: list[bytes] = []
-        for rec in records:
-            buf.append(dumps(paper_to_dict(tag(rec))))
-            if len(buf) >= 512:
+        try:
+            for rec in records:
+                buf.append(dumps(paper_to_dict(tag(rec))))
+                if len(buf) >= 512:
+                    out.write(b"\n".join(buf) + b"\n")
+                    buf.clear()
+        finally:  # papers read before an error are still written
+            if buf:
                 out.write(b"\n".join(buf) + b"\n")
-                buf.clear()
-        if buf:
-            out.write(b"\n".join(buf) + b"\n")
-        out.flush()
+            out.flush()
         return
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
     with ctx.Pool(n_workers, initializer=_init_worker, initargs=(list(rules or []), not no_config)) as pool:
-        for chunk in pool.imap(_tag_batch, _batches(records, 2000), chunksize=1):
-            out.write(chunk)
-    out.flush()
+        pending: list[Any] = []
+        batch: list[Any] = []
+        try:
+            for rec in records:
+                batch.append(rec)
+                if len(batch) >= 2000:
+                    pending.append(pool.apply_async(_tag_batch, (batch,)))
+                    batch = []
+                    while pending and (pending[0].ready() or len(pending) > 2 * n_workers):
+                        out.write(pending.pop(0).get())
+        finally:  # papers read before an error are still written, in order
+            if batch:
+                pending.append(pool.apply_async(_tag_batch, (batch,)))
+            for job in pending:
+                out.write(job.get())
+            out.flush()
 
 
 # ---------------------------------------------------------------------------

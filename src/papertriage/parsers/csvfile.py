@@ -183,7 +183,7 @@ class CSVDialect:
         if len(src.head) >= HEAD_BYTES:
             lines = lines[:-1]  # cut short by the head's size
         sample = [ln for ln in lines[:20] if ln.strip()]
-        if len(sample) >= 3:
+        if len(sample) >= 3 or (sample and src.extension in ("csv", "tsv")):
             counts = {_count_outside_quotes(ln, delimiter) for ln in sample}
             if len(counts) == 1 and counts.pop() >= 1:
                 return 0.35
