@@ -196,3 +196,50 @@ def test_title_weighs_more_than_abstract(tmp_path):
     assert "widgetry" in t.tag(rec("A widget", "Nothing here.")).task
     assert "widgetry" not in t.tag(rec("Nothing", "One widget here.")).task
     assert "widgetry" in t.tag(rec("Nothing", "One widget here, and a widget there, and widgets.")).task
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$", "(a*)*b", r"(\w+\s?)+$", "(.*a){20}", "a.*b.*c", "[^x]+y"])
+def test_catastrophic_regexes_are_refused_fast(tmp_path, pattern):
+    import time
+
+    path = write(tmp_path, f"rules:\n  - id: evil\n    facet: task\n    label: classification\n    patterns: ['{pattern}']\n")
+    start = time.monotonic()
+    with pytest.raises(RulesError) as info:
+        load_rules([path], use_config=False)
+    assert time.monotonic() - start < 1
+    assert f"rule 'evil': pattern {pattern!r}:" in info.value.problems[0]
+
+
+def test_allowed_patterns_stay_fast_on_long_text(tmp_path):
+    import time
+
+    path = write(tmp_path, "rules:\n  - id: ok\n    facet: task\n    label: classification\n    patterns: ['\\w+\\s+\\w+ classifiers?', 'poses?\\s(?:a|an|the)']\n")
+    t = Tagger(load_rules([path], use_config=False), claims=False)
+    text = ("a" * 5000 + " ") * 40
+    start = time.monotonic()
+    t.tag(rec("x", text))
+    assert time.monotonic() - start < 1
+
+
+def test_unknown_keys_and_label_collisions_all_reported(tmp_path):
+    path = write(tmp_path, """
+        labels:
+          modality:
+            Speech: {}
+        rules:
+          - id: x
+            facet: task
+            label: classification
+            phrase: [a]
+            phrases: [b]
+          - id: y
+            facet: task
+            label: classificaton
+            phrases: [c]
+    """)
+    with pytest.raises(RulesError) as info:
+        load_rules([path], use_config=False)
+    text = "\n".join(info.value.problems)
+    assert "label 'Speech' must be lower-case letters, digits and hyphens" in text
+    assert "unknown key 'phrase'; did you mean 'phrases'?" in text
+    assert "label 'classificaton' looks like the built-in task label 'classification'" in text

@@ -179,15 +179,60 @@ def _regex_problem(pattern: str) -> str | None:
     def unbounded(maxv: int) -> bool:
         return maxv == sre_c.MAXREPEAT or maxv > 50
 
+    def variable_repeat(items: Any) -> bool:
+        """Whether ``items`` contain a repeat whose length can vary."""
+        for op, av in items:
+            if op in repeats or (possessive is not None and op == possessive):
+                if av[0] != av[1] or variable_repeat(av[2]):
+                    return True
+            elif op == sre_c.SUBPATTERN and variable_repeat(av[-1]):
+                return True
+            elif op == sre_c.BRANCH and any(variable_repeat(b) for b in av[1]):
+                return True
+        return False
+
+    def inner_unbounded(items: Any) -> bool:
+        for op, av in items:
+            if op in repeats and unbounded(av[1]):
+                return True
+            if op in repeats and inner_unbounded(av[2]):
+                return True
+            if op == sre_c.SUBPATTERN and inner_unbounded(av[-1]):
+                return True
+            if op == sre_c.BRANCH and any(inner_unbounded(b) for b in av[1]):
+                return True
+        return False
+
+    def broad(items: Any) -> bool:
+        """A single item matching almost anything: ., [^x], \S, \W, \D."""
+        if len(items) != 1:
+            return False
+        op, av = items[0]
+        if op in (sre_c.ANY, sre_c.NOT_LITERAL):
+            return True
+        if op == sre_c.IN:
+            if av and av[0][0] == sre_c.NEGATE:
+                return True
+            cats = [v for o, v in av if o == sre_c.CATEGORY]
+            return any(str(c).startswith("CATEGORY_NOT") for c in cats)
+        return False
+
     def walk(items: Any, inside_unbounded: bool) -> str | None:
         for op, av in items:
             if op in repeats or (possessive is not None and op == possessive):
                 lo, hi, sub = av
                 ub = unbounded(hi)
-                if ub and inside_unbounded and op != possessive:
-                    return "nested unbounded repeats (such as (a+)+) can take exponential time"
-                if ub and op != possessive and _has_branch(sub):
-                    return "an unbounded repeat of an alternation (such as (a|ab)*) can take exponential time"
+                if op != possessive:
+                    if ub and inside_unbounded:
+                        return "nested unbounded repeats (such as (a+)+) can take exponential time"
+                    if ub and inner_unbounded(sub):
+                        return "nested unbounded repeats (such as (a+)+) can take exponential time"
+                    if hi > 1 and variable_repeat(sub):
+                        return "a repeat of a repeat (such as (a+){2,} or (.*a){20}) can take exponential time"
+                    if ub and _has_branch(sub):
+                        return "an unbounded repeat of an alternation (such as (a|ab)*) can take exponential time"
+                    if ub and broad(sub):
+                        return "an unbounded repeat of '.' or a negated class can scan the whole text; use a bounded one such as .{0,40}"
                 res = walk(sub, inside_unbounded or ub)
                 if res:
                     return res
@@ -213,8 +258,6 @@ def _regex_problem(pattern: str) -> str | None:
     def _has_branch(items: Any) -> bool:
         for op, av in items:
             if op == sre_c.BRANCH:
-                # Alternatives of literal words that cannot overlap are fine
-                # only when each starts with a distinct literal; be strict.
                 return True
             if op == sre_c.SUBPATTERN and _has_branch(av[-1]):
                 return True
