@@ -31,7 +31,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 
 from .models import Claim, SkippedNumber
 
@@ -125,9 +124,26 @@ class _Vocab:
     dataset_suffix_re: re.Pattern[str]
 
 
+def _load_metrics_yaml() -> dict:
+    """metrics.yaml as data, through the on-disk cache (YAML parsing is slow)."""
+    from . import cache
+
+    data = resources.files("papertriage").joinpath("data/metrics.yaml").read_bytes()
+    key = cache.key_for([("metrics.yaml", data)])
+    hit = cache.load("metrics", key)
+    if hit is not None and isinstance(hit.get("raw"), dict):
+        return hit["raw"]
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - safe loader
+    cache.store("metrics", key, {"raw": raw})
+    return raw
+
+
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
-    raw = yaml.safe_load(resources.files("papertriage").joinpath("data/metrics.yaml").read_text(encoding="utf-8"))
+    raw = _load_metrics_yaml()
 
     def words(key: str) -> frozenset[str]:
         bad = [w for w in raw[key] if not isinstance(w, str)]

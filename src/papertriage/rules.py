@@ -204,7 +204,7 @@ def _regex_problem(pattern: str) -> str | None:
         return False
 
     def broad(items: Any) -> bool:
-        """A single item matching almost anything: ., [^x], \S, \W, \D."""
+        """A single item matching almost anything: a dot or a negated class."""
         if len(items) != 1:
             return False
         op, av = items[0]
