@@ -243,3 +243,23 @@ def test_unknown_keys_and_label_collisions_all_reported(tmp_path):
     assert "label 'Speech' must be lower-case letters, digits and hyphens" in text
     assert "unknown key 'phrase'; did you mean 'phrases'?" in text
     assert "label 'classificaton' looks like the built-in task label 'classification'" in text
+
+
+def test_two_user_files_defining_one_rule_conflict(tmp_path):
+    a = write(tmp_path, "rules:\n  - id: mine\n    facet: task\n    label: classification\n    phrases: [a]\n", "a.yaml")
+    b = write(tmp_path, "rules:\n  - id: mine\n    facet: task\n    label: retrieval\n    phrases: [b]\n", "b.yaml")
+    with pytest.raises(RulesError) as info:
+        load_rules([a, b], use_config=False)
+    assert info.value.problems == [
+        f"{b}:2: rule 'mine': also defined at {a}:2; two rule files define the same rule (use extend: true to add to it, or rename one)"
+    ]
+
+
+def test_config_folder_rules_apply(tmp_path, monkeypatch):
+    folder = tmp_path / "cfg" / "papertriage" / "rules"
+    folder.mkdir(parents=True)
+    (folder / "eeg.yaml").write_text("labels:\n  modality:\n    eeg: {threshold: 1}\nrules:\n  - id: cfg.eeg\n    facet: modality\n    label: eeg\n    case_sensitive: [EEG]\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    rs = load_rules()
+    assert "cfg.eeg" in {r.id for r in rs.rules}
+    assert "eeg" in rs.labels("modality")

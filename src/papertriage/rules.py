@@ -735,6 +735,7 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
     builtin: dict[str, set[str]] = {f: set() for f in FACETS}
     declared: dict[str, set[str]] = {f: set() for f in FACETS}
     facet_opts: dict[str, dict[str, float]] = {}
+    user_defined: dict[str, str] = {}
     for fr, is_default in parsed:
         settings.update(fr.settings)
         for f, opts in fr.facets.items():
@@ -765,6 +766,15 @@ def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_name
                     continue
             disabled = raw.get("disabled") is True
             extend = raw.get("extend") is True
+            if isinstance(rid, str) and not is_default and not (disabled or extend):
+                first = user_defined.get(rid)
+                if first is not None:
+                    problems.append(
+                        f"{origin}: rule {rid!r}: also defined at {first}; two rule files define the same rule"
+                        " (use extend: true to add to it, or rename one)"
+                    )
+                    continue
+                user_defined[rid] = origin
             if (disabled or extend) and isinstance(rid, str) and rid not in rules:
                 close = _closest(rid, list(rules))
                 hint = f"; did you mean {close!r}?" if close else ""
