@@ -41,6 +41,8 @@ def test_export_add_export_is_a_fixed_point(tmp_path):
     by_id = {r["id"]: r for r in rows2}
     assert by_id[ids[0]]["status"] == "include" and by_id[ids[0]]["note"] == "baseline, with a comma"
     assert by_id[ids[1]]["status"] == "exclude"
+    assert [h["status"] for h in by_id[ids[0]]["history"]] == ["include"]
+    assert "history" not in by_id[ids[2]]
     # and from stdin, a third time
     run("add", "--db", db3, "-", input=second.encode())
     third = run("list", "--db", db3, "--format", "jsonl").stdout

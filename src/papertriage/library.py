@@ -903,7 +903,8 @@ class Library:
 
     @_guarded_iter
     def query(self, filters: Filters | None = None, *, sort: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        """Papers matching ``filters`` as JSONL dicts plus ``status``, ``note``, ``added``.
+        """Papers matching ``filters`` as JSONL dicts plus ``status``, ``note``, ``added``
+        and, for papers with decisions, ``history``.
 
         Order: import order, or relevance for a search (the top
         :data:`SEARCH_LIMIT` unless ``limit`` says otherwise); ``sort`` is one
@@ -923,6 +924,14 @@ class Library:
                     chunk,
                 )
             }
+            decided = [r[1] for r in rows.values() if r[5] != "unread" or r[6]]
+            history: dict[str, list[dict[str, Any]]] = {}
+            if decided:
+                for pid, s_, n_, at in conn.execute(
+                    f"SELECT paper, status, note, at FROM history WHERE paper IN ({','.join('?' * len(decided))}) ORDER BY seq",
+                    decided,
+                ):
+                    history.setdefault(pid, []).append({"status": s_, "note": n_, "at": at})
             for k in chunk:
                 _, pid, title, abstract, doc, status, note, added = rows[k]
                 out = {"id": pid, "title": title, "abstract": abstract}
@@ -930,6 +939,8 @@ class Library:
                 out["status"] = status
                 out["note"] = note
                 out["added"] = added
+                if pid in history:
+                    out["history"] = history[pid]
                 yield out
 
     @_guarded_iter
