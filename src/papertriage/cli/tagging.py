@@ -119,22 +119,12 @@ def tag_cmd(
     out = stdout_binary()
     n_workers = _default_workers(sources) if workers is None else (workers or (os.cpu_count() or 1))
     if n_workers <= 1:
-        import orjson
+        from ..output import paper_to_dict, write_jsonl
 
-        from ..output import paper_to_dict
-
-        dumps = orjson.dumps
         tag = tagger.tag
-        buf: list[bytes] = []
         try:
-            for rec in records:
-                buf.append(dumps(paper_to_dict(tag(rec))))
-                if len(buf) >= 512:
-                    out.write(b"\n".join(buf) + b"\n")
-                    buf.clear()
-        finally:  # papers read before an error are still written
-            if buf:
-                out.write(b"\n".join(buf) + b"\n")
+            write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
+        finally:
             out.flush()
         return
     import multiprocessing as mp
