@@ -289,3 +289,12 @@ def test_known_metrics_cover_the_labelling_conventions() -> None:
     ):
         assert name in names
         assert canonical_metric(name) == name
+
+
+def test_scientific_notation_is_not_a_claim():
+    from papertriage.claims import analyse_numbers
+
+    text = "the rotation slows at about -4.38 x 10^(-22) rad s^(-2), and the rate is 1.2\u00d710^{5}; accuracy improves by 5%."
+    claims, skipped = analyse_numbers(text)
+    assert [(c.metric, c.value) for c in claims] == [("accuracy", 5.0)]
+    assert {s.text: s.reason for s in skipped}["4.38"] == "math"

@@ -326,6 +326,10 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+_EXPONENT_BEFORE = re.compile(r"\^[({]?-?$")
+_MANTISSA = re.compile(r"\s*[x\u00d7*]\s*10\s*\^")
+
+
 def _read(text: str, m: re.Match[str], spans: list[tuple[int, int, str]], vocab: _Vocab) -> _Num:
     """Read a number and what is glued to it; ``reason`` says why it cannot be a claim."""
     s, e = m.span()
@@ -346,6 +350,9 @@ def _read(text: str, m: re.Match[str], spans: list[tuple[int, int, str]], vocab:
             return n
     before = text[s - 1] if s else " "
     after = text[e] if e < len(text) else " "
+    if after == "^" or _EXPONENT_BEFORE.search(text, max(0, s - 4), s) or _MANTISSA.match(text, e):
+        n.reason = "math"  # scientific notation: 4.38 x 10^(-22), 10^{5}
+        return n
 
     # Glued on the left: names (GPT-4, SQuAD2.0, wav2vec), TeX, references.
     if before.isalpha():
