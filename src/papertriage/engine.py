@@ -72,6 +72,7 @@ class Tagger:
         entries = self.tables.entries
         scan = self.tables.scan
         fw = self.field_weight
+        default = self.default_threshold
         per_field = [
             ("title", record.title, scan(record.title, "title")),
             ("abstract", record.abstract, scan(record.abstract, "abstract")),
@@ -82,10 +83,10 @@ class Tagger:
             thresholds = self.thresholds[facet]
             labels: dict[str, LabelScore] = {}
             phrase_stats: dict[str, dict[str, list[float]]] = {}
-            seen: set[tuple[str, str, int, int]] = set()
             for fname, text, occ in per_field:
                 if not occ[fi]:
                     continue
+                seen: set[tuple[str, int, int]] = set()
                 kept, vetoed, exclusions = resolve(occ[fi], entries)
                 for start, end, idx in vetoed:
                     rule = rules[entries[idx][1]]
@@ -104,15 +105,16 @@ class Tagger:
                         continue
                     snippet = text[start:end]
                     w = rule.weight * fw[fname]
+                    rid = rule.id
                     for label in rule.labels:
                         ls = labels.get(label)
                         if ls is None:
-                            ls = labels[label] = LabelScore(facet, label, thresholds.get(label, self.default_threshold))
-                        span = (label, fname, start, end)
+                            ls = labels[label] = LabelScore(facet, label, thresholds.get(label, default))
+                        span = (label, start, end)
                         if span in seen:
                             continue  # the same text already counted for this label
                         seen.add(span)
-                        ls.hits.append(Evidence(facet, label, rule.id, fname, start, end, snippet))
+                        ls.hits.append(Evidence(facet, label, rid, fname, start, end, snippet))
                         stats = phrase_stats.setdefault(label, {})
                         st = stats.get(key)
                         if st is None:

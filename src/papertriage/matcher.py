@@ -422,16 +422,21 @@ def resolve(occurrences: list[tuple[int, int, int]], entries: list[tuple[int, in
     chosen exclusions), each a list of ``(start, end, entry index)``."""
     if not occurrences:
         return [], [], []
-    occ = sorted(set(occurrences), key=lambda o: (o[0], -o[1], not entries[o[2]][2], o[2]))
+    if len(occurrences) == 1:
+        o = occurrences[0]
+        return ([], [], [o]) if entries[o[2]][2] else ([o], [], [])
+    # Sort by start, longest first, exclusions first, then entry: as tuples.
+    occ = sorted({(s, -e, 0 if entries[i][2] else 1, i) for s, e, i in occurrences})
     kept: list[tuple[int, int, int]] = []
     vetoed: list[tuple[int, int, int]] = []
     exclusions: list[tuple[int, int, int]] = []
     span_end = -1
     span_start = -1
     span_excl = False
-    for o in occ:
-        start, end, idx = o
-        excl = entries[idx][2]
+    for start, neg_end, pos, idx in occ:
+        end = -neg_end
+        excl = pos == 0
+        o = (start, end, idx)
         if start >= span_end:
             span_start, span_end, span_excl = start, end, excl
             (exclusions if excl else kept).append(o)
