@@ -209,7 +209,9 @@ def check_labels(facet: str, values: Iterable[str], known: Iterable[str]) -> lis
         if value not in known_set:
             from rapidfuzz import fuzz, process
 
-            close = [m[0] for m in process.extract(value, known_list, scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+            close = [m[0] for m in process.extract(value, known_list, scorer=fuzz.ratio, limit=3, score_cutoff=65)]
+            if not close:
+                close = [m[0] for m in process.extract(value, known_list, scorer=fuzz.WRatio, limit=2, score_cutoff=85)]
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise UsageError(f"unknown {facet} {raw!r}{hint} (known: {', '.join(known_list)})")
         out.append(value)

@@ -196,7 +196,7 @@ def _filters(
     if since is not None:
         import re
 
-        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", since):
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", since):
             raise UsageError(f"invalid --since {since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     return Filters(
         modality=check_labels("modality", modality or [], mods),
