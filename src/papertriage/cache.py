@@ -27,9 +27,23 @@ def cache_dir() -> Path:
     return Path(base) / "papertriage"
 
 
+def _code_digest() -> bytes:
+    """The compiled form depends on the code that builds it, not only on the
+    version number: hash the modules that define it."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("rules.py", "matcher.py", "engine.py", "claims.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            h.update(name.encode())
+    return h.digest()
+
+
 def key_for(parts: list[tuple[str, bytes]], extra: str = "") -> str:
     h = hashlib.sha256()
     h.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{extra}".encode())
+    h.update(_code_digest())
     for name, data in parts:
         h.update(name.encode("utf-8", "replace") + b"\0")
         h.update(hashlib.sha256(data).digest())
