@@ -204,6 +204,9 @@ class Tables:
             (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig, need, tuple(fields))
             for source, idx, trig, need, fields in data["patterns"]
         ]
+        self._patterns_for: dict[str | None, list[Any]] = {None: self.patterns}
+        for fname in ("title", "abstract"):
+            self._patterns_for[fname] = [p for p in self.patterns if fname in p[4]]
         if engine is None:
             engine = "aho-corasick" if _ahocorasick is not None else "python"
         if engine == "aho-corasick" and _ahocorasick is None:
@@ -336,12 +339,11 @@ class Tables:
             self._scan_automaton(text, norm, out, entries)
         elif self._trie:
             self._scan_trie(text, norm, out, entries)
-        if self.patterns:
+        patterns = self._patterns_for.get(field, self.patterns)
+        if patterns:
             low = text.lower()
             aligned = len(low) == len(text)
-            for rx, idx, trigs, need, fields in self.patterns:
-                if field is not None and field not in fields:
-                    continue
+            for rx, idx, trigs, need, _fields in patterns:
                 if need and need not in low:
                     continue
                 fi = entries[idx][0]
