@@ -16,27 +16,35 @@ from .base import Dialect, InputSource, WarnFn
 from .hfpage import HFPageDialect
 
 
+_HFPAGE = HFPageDialect()
+_DIALECTS: list[Dialect] | None = None
+
+
 def _load_dialects() -> list[Dialect]:
-    dialects: list[Dialect] = []
-    # Specific formats first; the plain-text page dialect is the fallback.
-    try:
+    """Every dialect, specific formats first, the plain-text page dialect last
+    (imported on first use: most runs need only one)."""
+    global _DIALECTS
+    if _DIALECTS is None:
         from .registry_extra import EXTRA_DIALECTS
-    except ImportError:  # pragma: no cover - during development
-        EXTRA_DIALECTS = []
-    dialects.extend(EXTRA_DIALECTS)
-    dialects.append(HFPageDialect())
-    return dialects
+
+        _DIALECTS = [*EXTRA_DIALECTS, _HFPAGE]
+    return _DIALECTS
 
 
-DIALECTS: list[Dialect] = _load_dialects()
+def __getattr__(name: str) -> object:
+    if name == "DIALECTS":
+        return _load_dialects()
+    raise AttributeError(name)
 
 
 def dialect_names() -> list[str]:
-    return [d.name for d in DIALECTS]
+    return [d.name for d in _load_dialects()]
 
 
 def get_dialect(name: str) -> Dialect:
-    for d in DIALECTS:
+    if name == _HFPAGE.name:
+        return _HFPAGE
+    for d in _load_dialects():
         if d.name == name:
             return d
     from rapidfuzz import process
@@ -48,14 +56,16 @@ def get_dialect(name: str) -> Dialect:
 
 def detect(src: InputSource) -> Dialect:
     """The dialect that is surest about ``src``."""
+    if _HFPAGE.detect(src) >= 0.9 and src.head_text.lstrip()[:1] not in ("<", "{", "[", "@"):
+        return _HFPAGE  # the page's own noise lines: no other format has them
     best: Dialect | None = None
     best_score = 0.0
-    for d in DIALECTS:
+    for d in _load_dialects():
         score = d.detect(src)
         if score > best_score:
             best, best_score = d, score
     if best is None:
-        return DIALECTS[-1]
+        return _HFPAGE
     return best
 
 
