@@ -8,8 +8,6 @@ threshold. Every tag keeps the matches that produced it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +54,9 @@ class Tagger:
         self.repeat_weight = self.settings["repeat_weight"]
         self.repeat_cap = int(self.settings["repeat_cap"])
         self.default_threshold = self.settings["threshold"]
+        from .vocabulary import MODALITIES, TASKS
+
+        self._order = {"modality": {m: i for i, m in enumerate(MODALITIES)}, "task": {t: i for i, t in enumerate(TASKS)}}
         self._claims = None
         if claims:
             try:
@@ -193,8 +194,9 @@ class Tagger:
         if mm is not None and mm.given and len(modality) >= self.min_modalities:
             multimodal = True
             evidence.extend(mm.hits)
-        modality.sort(key=self._modality_order)
-        task.sort(key=self._task_order)
+        order = self._order
+        modality.sort(key=lambda label: (order["modality"].get(label, 1000), label))
+        task.sort(key=lambda label: (order["task"].get(label, 1000), label))
         evidence.sort(key=lambda e: (e.facet != "modality", e.facet, e.field != "title", e.start))
         claims = []
         if self._claims is not None and record.abstract:
@@ -204,32 +206,6 @@ class Tagger:
             if c.metric not in metric:
                 metric.append(c.metric)
         return Paper(record, modality, multimodal, task, metric, claims, evidence, self.digest)
-
-    def _modality_order(self, label: str) -> tuple[int, str]:
-        order = self._orders.get("modality", {})
-        return (order.get(label, 1000), label)
-
-    def _task_order(self, label: str) -> tuple[int, str]:
-        order = self._orders.get("task", {})
-        return (order.get(label, 1000), label)
-
-    @property
-    def _orders(self) -> dict[str, dict[str, int]]:
-        cached = getattr(self, "_orders_cache", None)
-        if cached is None:
-            from .vocabulary import MODALITIES, TASKS
-
-            cached = {
-                "modality": {m: i for i, m in enumerate(MODALITIES)},
-                "task": {t: i for i, t in enumerate(TASKS)},
-            }
-            self._orders_cache = cached
-        return cached
-
-    def tag_all(self, records: Iterable[Record]) -> Iterator[Paper]:
-        tag = self.tag
-        for r in records:
-            yield tag(r)
 
     def labels(self, facet: str) -> list[str]:
         if facet == "metric":

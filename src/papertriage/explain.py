@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import LabelScore, Tagger
-from .models import Claim, Evidence, Paper, Record, SkippedNumber
+from .models import Claim, Paper, Record, SkippedNumber
 
 
 @dataclass
@@ -18,7 +18,6 @@ class Explanation:
     skipped: list[SkippedNumber]
     stored: dict[str, Any] | None = None
     """The library's row for the paper (status, note, digest), when there is one."""
-    paper_suppress: dict[tuple[str, str], tuple[list[str], float]] | None = None
 
     def given(self) -> list[LabelScore]:
         out = []

@@ -6,10 +6,6 @@ import hashlib
 import re
 import unicodedata
 
-# New-style (2007+) ids: 1601.01530, 2301.12345v2; old-style: cs/0112017, math.GT/0309136
-_ARXIV_NEW = r"(?<![\w.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)"
-_ARXIV_OLD = r"(?<![\w/])((?:[a-z\-]+(?:\.[A-Z]{2})?)/\d{7})(?:v\d+)?"
-ARXIV_ID_RE = re.compile(rf"{_ARXIV_NEW}|{_ARXIV_OLD}")
 ARXIV_URL_RE = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -17,7 +18,6 @@ import orjson
 from .models import Paper
 
 FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
-PAPER_FIELDS = ("id", "title", "modality", "multimodal", "task", "metric", "best_claim", "status")
 DEFAULT_TABLE_FIELDS = ("id", "title", "modality", "task", "best_claim")
 
 
@@ -230,10 +230,11 @@ def bibtex_entry(row: dict[str, Any]) -> str:
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-def _looks_arxiv(value: str) -> bool:
-    import re
+_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}")
 
-    return bool(re.fullmatch(r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}", value))
+
+def _looks_arxiv(value: str) -> bool:
+    return bool(_ARXIV_ID.fullmatch(value))
 
 
 def write_bibtex(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> int:

@@ -87,7 +87,6 @@ ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 MAX_ALIASES = 200
 MAX_PATTERN_LEN = 2000
-SEP = r"[\s\-\u2010\u2011]+"
 
 
 # ---------------------------------------------------------------------------
@@ -718,11 +717,6 @@ def parse_rules(texts: list[tuple[str, str, bool]], problems: list[str] | None =
         if fr is not None:
             parsed.append((fr, is_default))
     return _merge(parsed, problems, [n for n, _, d in texts if not d])
-
-
-def check_rule_file(path: str | Path) -> RuleSet:
-    """Validate one user rule file on top of the defaults (``rules check``)."""
-    return load_rules([path], use_config=False)
 
 
 def _merge(parsed: list[tuple[_FileRules, bool]], problems: list[str], user_names: list[str]) -> RuleSet:

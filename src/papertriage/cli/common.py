@@ -130,14 +130,13 @@ def handle_errors(func: F) -> F:
 # ---------------------------------------------------------------------------
 # options defined once
 
-FORMAT_CHOICES = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
-
-
 def _check_format(value: str | None) -> str | None:
+    from ..output import FORMATS
+
     if value is None:
         return None
-    if value not in FORMAT_CHOICES:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMAT_CHOICES)}")
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
     return value
 
 
@@ -216,6 +215,70 @@ def check_labels(facet: str, values: Iterable[str], known: Iterable[str]) -> lis
             raise UsageError(f"unknown {facet} {raw!r}{hint} (known: {', '.join(known_list)})")
         out.append(value)
     return out
+
+
+def build_filters(
+    tagger: Any,
+    *,
+    modality: list[str] | None,
+    not_modality: list[str] | None,
+    task: list[str] | None,
+    not_task: list[str] | None,
+    metric: list[str] | None,
+    not_metric: list[str] | None,
+    claim: list[str] | None,
+    dataset: list[str] | None,
+    status: list[str] | None,
+    multimodal: bool | None,
+    has_code: bool | None,
+    since: str | None,
+    search: str | None,
+    extra_labels: dict[str, list[str]] | None = None,
+) -> Any:
+    """The :class:`~papertriage.query.Filters` of the shared filter options;
+    unknown facet values are usage errors naming the closest known ones."""
+    from ..query import Filters, parse_claim_condition
+    from ..vocabulary import STATUSES
+
+    extra_labels = extra_labels or {}
+    mods = tagger.labels("modality") + extra_labels.get("modality", [])
+    tasks = tagger.labels("task") + extra_labels.get("task", [])
+    canonical = None
+    metrics: list[str] = tagger.labels("metric") + extra_labels.get("metric", [])
+    try:
+        from ..claims import canonical_metric
+
+        canonical = canonical_metric
+    except ImportError:  # pragma: no cover
+        pass
+
+    def metric_list(values: list[str] | None) -> list[str]:
+        out = []
+        for v in values or []:
+            canon = canonical(v) if canonical else None
+            out.extend(check_labels("metric", [canon or v], metrics))
+        return out
+
+    if since is not None:
+        import re
+
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", since):
+            raise UsageError(f"invalid --since {since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    return Filters(
+        modality=check_labels("modality", modality or [], mods),
+        not_modality=check_labels("modality", not_modality or [], mods),
+        task=check_labels("task", task or [], tasks),
+        not_task=check_labels("task", not_task or [], tasks),
+        metric=metric_list(metric),
+        not_metric=metric_list(not_metric),
+        claim=[parse_claim_condition(c, canonical) for c in claim or []],
+        dataset=list(dataset or []),
+        status=check_labels("status", status or [], STATUSES),
+        multimodal=multimodal,
+        has_code=has_code,
+        since=since,
+        search=search,
+    )
 
 
 def read_records(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,7 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import UsageError
+from ..parallel import input_bytes, resolve_workers, tag_in_batches
 from .common import (
+    build_filters,
     ClaimOpt,
     DatasetOpt,
     DbOpt,
@@ -62,19 +63,6 @@ def _open(db: str | None, *, must_exist: bool = True):
     return Library.open(db, must_exist=must_exist)
 
 
-def _input_bytes(sources: list[str]) -> int | None:
-    """Total size of the inputs; ``None`` when one is a stream."""
-    total = 0
-    for s in sources:
-        if s == "-":
-            return None
-        try:
-            total += os.path.getsize(s)
-        except OSError:
-            pass
-    return total
-
-
 @contextmanager
 def _progress(label: str, unit: str, *, show: bool, total: int | None = None) -> Iterator[Any]:
     """A Rich progress display on stderr; yields ``advance(n)`` (a no-op when hidden)."""
@@ -98,58 +86,14 @@ def _progress(label: str, unit: str, *, show: bool, total: int | None = None) ->
 # add
 
 
-_WORKER_TAGGER: Any = None
-
-
-def _init_worker(rules: list[str], use_config: bool) -> None:
-    global _WORKER_TAGGER
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..engine import get_tagger
-    from ..runtime import tune_process
-
-    tune_process()
-    _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
-
-
-def _tag_batch(batch: list[Any]) -> list[Any]:
-    tag = _WORKER_TAGGER.tag
-    return [tag(r) for r in batch]
-
-
-def _batches(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for r in records:
-        batch.append(r)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _default_workers(size: int | None) -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores <= 1:
-        return 1
-    if size is None or size >= 8 * 1024 * 1024:
-        return cores
-    return 1
-
-
 def _tagged(records: Iterable[Any], tagger: Any, workers: int, rules: list[str], use_config: bool) -> Iterator[Any]:
     if workers <= 1:
         tag = tagger.tag
         for r in records:
             yield tag(r)
         return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
-        for papers in pool.imap(_tag_batch, _batches(records, 500), chunksize=1):
-            yield from papers
+    for papers in tag_in_batches(records, workers=workers, rules=rules, use_config=use_config, batch_size=500):
+        yield from papers
 
 
 def _counted(items: Iterable[Any], advance: Any) -> Iterator[Any]:
@@ -185,8 +129,8 @@ def add_cmd(
     """
     tagger = _tagger(rules, no_config)
     lib = _open(db, must_exist=False)
-    size = _input_bytes(sources)
-    n_workers = _default_workers(size) if workers is None else (workers or (os.cpu_count() or 1))
+    size = input_bytes(sources)
+    n_workers = resolve_workers(workers, sources)
     show = env().stderr_isatty and (size is None or size >= PROGRESS_MIN_BYTES)
     try:
         records = read_records(sources, input_format=input_format, strict=strict)
@@ -384,13 +328,12 @@ def stats_cmd(
     no_config: NoConfigOpt = False,
 ) -> None:
     """Counts per modality, task, metric and status (bar charts on a terminal)."""
-    from .tagging import _filters
 
     fmt = resolve_format(fmt)
     tagger = _tagger(rules, no_config)
     lib = _open(db)
     try:
-        f = _filters(
+        f = build_filters(
             tagger, modality=modality, not_modality=not_modality, task=task, not_task=not_task,
             metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
             multimodal=multimodal, has_code=has_code, since=since, search=search, extra_labels=lib.labels(),

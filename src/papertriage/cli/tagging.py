@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
@@ -10,7 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import NotFoundError, UsageError
+from ..parallel import resolve_workers, tag_in_batches
 from .common import (
+    build_filters,
     ClaimOpt,
     DatasetOpt,
     DbOpt,
@@ -33,7 +34,6 @@ from .common import (
     StatusOpt,
     StrictOpt,
     TaskOpt,
-    check_labels,
     handle_errors,
     message,
     read_records,
@@ -62,49 +62,6 @@ def _tagger(rules: list[str] | None, no_config: bool):
 # tag
 
 
-def _tag_batch(batch: list[Any]) -> bytes:
-    import orjson
-
-    from ..output import paper_to_dict
-
-    tagger = _WORKER_TAGGER
-    dumps = orjson.dumps
-    return b"".join(dumps(paper_to_dict(tagger.tag(r))) + b"\n" for r in batch)
-
-
-_WORKER_TAGGER: Any = None
-
-
-def _init_worker(rules: list[str], use_config: bool) -> None:
-    global _WORKER_TAGGER
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..engine import get_tagger
-    from ..runtime import tune_process
-
-    tune_process()
-    _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
-
-
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
-
-
-def _default_workers(sources: list[str]) -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores <= 1:
-        return 1
-    total = 0
-    for s in sources:
-        if s == "-":
-            return cores  # unknown size: streams are usually large
-        try:
-            total += os.path.getsize(s)
-        except OSError:
-            pass
-    return cores if total >= PARALLEL_MIN_BYTES else 1
-
-
 def tag_cmd(
     sources: Annotated[list[str], typer.Argument(help="Dumps to read (any supported format); - is stdin.", metavar="SOURCE...")],
     rules: RulesOpt = None,
@@ -117,102 +74,22 @@ def tag_cmd(
     tagger = _tagger(rules, no_config)
     records = read_records(sources, input_format=input_format, strict=strict)
     out = stdout_binary()
-    n_workers = _default_workers(sources) if workers is None else (workers or (os.cpu_count() or 1))
-    if n_workers <= 1:
-        from ..output import paper_to_dict, write_jsonl
+    n_workers = resolve_workers(workers, sources)
+    try:
+        if n_workers <= 1:
+            from ..output import paper_to_dict, write_jsonl
 
-        tag = tagger.tag
-        try:
+            tag = tagger.tag
             write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
-        finally:
-            out.flush()
-        return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    with ctx.Pool(n_workers, initializer=_init_worker, initargs=(list(rules or []), not no_config)) as pool:
-        pending: list[Any] = []
-        batch: list[Any] = []
-        try:
-            for rec in records:
-                batch.append(rec)
-                if len(batch) >= 2000:
-                    pending.append(pool.apply_async(_tag_batch, (batch,)))
-                    batch = []
-                    while pending and (pending[0].ready() or len(pending) > 2 * n_workers):
-                        out.write(pending.pop(0).get())
-        finally:  # papers read before an error are still written, in order
-            if batch:
-                pending.append(pool.apply_async(_tag_batch, (batch,)))
-            for job in pending:
-                out.write(job.get())
-            out.flush()
+        else:
+            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, as_jsonl=True):
+                out.write(chunk)
+    finally:  # papers read before an error are still written, in order
+        out.flush()
 
 
 # ---------------------------------------------------------------------------
 # shared: filters and papers from --from or the library
-
-
-def _filters(
-    tagger: Any,
-    *,
-    modality: list[str] | None,
-    not_modality: list[str] | None,
-    task: list[str] | None,
-    not_task: list[str] | None,
-    metric: list[str] | None,
-    not_metric: list[str] | None,
-    claim: list[str] | None,
-    dataset: list[str] | None,
-    status: list[str] | None,
-    multimodal: bool | None,
-    has_code: bool | None,
-    since: str | None,
-    search: str | None,
-    extra_labels: dict[str, list[str]] | None = None,
-) -> Any:
-    from ..query import Filters, parse_claim_condition
-    from ..vocabulary import STATUSES
-
-    extra_labels = extra_labels or {}
-    mods = tagger.labels("modality") + extra_labels.get("modality", [])
-    tasks = tagger.labels("task") + extra_labels.get("task", [])
-    canonical = None
-    metrics: list[str] = tagger.labels("metric") + extra_labels.get("metric", [])
-    try:
-        from ..claims import canonical_metric
-
-        canonical = canonical_metric
-    except ImportError:  # pragma: no cover
-        pass
-
-    def metric_list(values: list[str] | None) -> list[str]:
-        out = []
-        for v in values or []:
-            canon = canonical(v) if canonical else None
-            out.extend(check_labels("metric", [canon or v], metrics))
-        return out
-
-    if since is not None:
-        import re
-
-        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", since):
-            raise UsageError(f"invalid --since {since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    return Filters(
-        modality=check_labels("modality", modality or [], mods),
-        not_modality=check_labels("modality", not_modality or [], mods),
-        task=check_labels("task", task or [], tasks),
-        not_task=check_labels("task", not_task or [], tasks),
-        metric=metric_list(metric),
-        not_metric=metric_list(not_metric),
-        claim=[parse_claim_condition(c, canonical) for c in claim or []],
-        dataset=list(dataset or []),
-        status=check_labels("status", status or [], STATUSES),
-        multimodal=multimodal,
-        has_code=has_code,
-        since=since,
-        search=search,
-    )
 
 
 def _from_sources(sources: list[str], tagger: Any, input_format: str | None, strict: bool) -> Iterator[dict[str, Any]]:
@@ -308,7 +185,6 @@ def list_cmd(
     strict: StrictOpt = False,
 ) -> None:
     """List papers that match the filters: from the library, or from dumps with --from."""
-    from ..output import select_fields, write_rows
     from ..query import matches
 
     tagger = _tagger(rules, no_config)
@@ -319,7 +195,7 @@ def list_cmd(
     if not from_:
         lib = _open_library(db)
         extra = lib.labels() if hasattr(lib, "labels") else {}
-    f = _filters(
+    f = build_filters(
         tagger, modality=modality, not_modality=not_modality, task=task, not_task=not_task,
         metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
         multimodal=multimodal, has_code=has_code, since=since, search=search, extra_labels=extra,
@@ -410,7 +286,7 @@ def claims_cmd(
     if not from_:
         lib = _open_library(db)
         extra = lib.labels() if hasattr(lib, "labels") else {}
-    f = _filters(
+    f = build_filters(
         tagger, modality=modality, not_modality=not_modality, task=task, not_task=not_task,
         metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
         multimodal=multimodal, has_code=has_code, since=since, search=search, extra_labels=extra,

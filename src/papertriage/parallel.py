@@ -1,0 +1,120 @@
+"""Tagging on several processes, output order kept.
+
+Both ``tag`` and ``add`` use :func:`tag_in_batches`: records are grouped in
+batches, each batch is tagged by a worker process holding its own tagger,
+and results come back in input order. When reading the input fails, the
+records read before the failure are still tagged and yielded, then the error
+is raised.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+"""Inputs smaller than this are tagged on one process (start-up would dominate)."""
+
+_WORKER_TAGGER: Any = None
+
+
+def cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def input_bytes(sources: list[str]) -> int | None:
+    """Total size of the inputs; ``None`` when one is a stream."""
+    total = 0
+    for s in sources:
+        if s == "-":
+            return None
+        try:
+            total += os.path.getsize(s)
+        except OSError:
+            pass
+    return total
+
+
+def default_workers(size: int | None) -> int:
+    """All cores for large inputs and streams (their size is unknown), else one."""
+    n = cores()
+    if n <= 1:
+        return 1
+    return n if size is None or size >= PARALLEL_MIN_BYTES else 1
+
+
+def resolve_workers(requested: int | None, sources: list[str]) -> int:
+    """``--workers``: ``None`` means the default, ``0`` means all cores."""
+    if requested is None:
+        return default_workers(input_bytes(sources))
+    return requested or cores()
+
+
+def _init_worker(rules: list[str], use_config: bool) -> None:
+    global _WORKER_TAGGER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .engine import get_tagger
+    from .runtime import tune_process
+
+    tune_process()
+    _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
+
+
+def _tag_papers(batch: list[Any]) -> list[Any]:
+    tag = _WORKER_TAGGER.tag
+    return [tag(r) for r in batch]
+
+
+def _tag_jsonl(batch: list[Any]) -> bytes:
+    import orjson
+
+    from .output import paper_to_dict
+
+    tag = _WORKER_TAGGER.tag
+    dumps = orjson.dumps
+    return b"".join(dumps(paper_to_dict(tag(r))) + b"\n" for r in batch)
+
+
+def tag_in_batches(
+    records: Iterable[Any],
+    *,
+    workers: int,
+    rules: list[str],
+    use_config: bool,
+    as_jsonl: bool = False,
+    batch_size: int = 2000,
+) -> Iterator[Any]:
+    """Per batch of records, in input order: a list of papers, or (with
+    ``as_jsonl``) their JSONL bytes."""
+    import multiprocessing as mp
+
+    work = _tag_jsonl if as_jsonl else _tag_papers
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
+        pending: list[Any] = []
+        batch: list[Any] = []
+        try:
+            for rec in records:
+                batch.append(rec)
+                if len(batch) >= batch_size:
+                    pending.append(pool.apply_async(work, (batch,)))
+                    batch = []
+                    while pending and (pending[0].ready() or len(pending) > 2 * workers):
+                        yield pending.pop(0).get()
+        except Exception:
+            # What was read before the error is still tagged and delivered.
+            if batch:
+                pending.append(pool.apply_async(work, (batch,)))
+            for job in pending:
+                yield job.get()
+            raise
+        if batch:
+            pending.append(pool.apply_async(work, (batch,)))
+        for job in pending:
+            yield job.get()
