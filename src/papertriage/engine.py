@@ -64,6 +64,7 @@ class Tagger:
             except ImportError:  # pragma: no cover - claims module missing
                 claims_mod = None
             self._claims = claims_mod
+        self._compile()
 
     # -- scoring ---------------------------------------------------------
     def score(self, record: Record) -> dict[str, dict[str, LabelScore]]:
@@ -88,7 +89,7 @@ class Tagger:
                 if not occ[fi]:
                     continue
                 seen: set[tuple[str, int, int]] = set()
-                kept, vetoed, exclusions = resolve(occ[fi], entries)
+                kept, vetoed, exclusions = resolve(occ[fi])
                 for start, end, idx in vetoed:
                     rule = rules[entries[idx][1]]
                     excl = next((x for x in exclusions if x[0] < end and start < x[1]), None)
@@ -175,7 +176,9 @@ class Tagger:
                     ls.suppressed = True
                     ls.reason = f"only the {cap} strongest {facet} labels are kept"
 
-    def tag(self, record: Record) -> Paper:
+    def tag_reference(self, record: Record) -> Paper:
+        """:meth:`tag` computed through :meth:`score` and :meth:`settle` (what
+        ``explain`` shows); slower, and the same result."""
         scores = self.score(record)
         self.settle(scores)
         evidence: list[Evidence] = []
@@ -198,6 +201,9 @@ class Tagger:
         modality.sort(key=lambda label: (order["modality"].get(label, 1000), label))
         task.sort(key=lambda label: (order["task"].get(label, 1000), label))
         evidence.sort(key=lambda e: (e.facet != "modality", e.facet, e.field != "title", e.start))
+        return self._paper(record, modality, multimodal, task, evidence)
+
+    def _paper(self, record: Record, modality: list[str], multimodal: bool, task: list[str], evidence: list[Evidence]) -> Paper:
         claims = []
         if self._claims is not None and record.abstract:
             claims = self._claims.extract_claims(record.abstract)
@@ -207,12 +213,164 @@ class Tagger:
                 metric.append(c.metric)
         return Paper(record, modality, multimodal, task, metric, claims, evidence, self.digest)
 
+    # -- the fast path -----------------------------------------------------
+    def _compile(self) -> None:
+        """Per matching-table entry, what a kept occurrence contributes:
+        ``(labels, (weight in title, weight in abstract), phrase key, rule id)``
+        (a weight is ``None`` where the rule does not count)."""
+        fw = self.field_weight
+        per_rule = {}
+        for fi, facet in enumerate(FACETS):
+            for ri, rule in enumerate(self.facet_rules[facet]):
+                weights = tuple(rule.weight * fw[f] if f in rule.fields else None for f in ("title", "abstract"))
+                per_rule[fi, ri] = (tuple(dict.fromkeys(rule.labels)), weights, rule.id)
+        info = []
+        for fi, ri, _excl, key in self.tables.entries:
+            labels, weights, rid = per_rule[fi, ri]
+            info.append((labels, weights, key, rid))
+        self._info = info
+        opts = []
+        for facet in FACETS:
+            o = self.ruleset.facet_options.get(facet) if facet != "multimodal" else None
+            suppress = {label: spec for (f, label), spec in self.ruleset.suppress.items() if f == facet} if facet != "multimodal" else {}
+            cap = int(o.get("max_labels", 0)) if o else 0
+            opts.append((self.thresholds[facet], suppress, o.get("min_share", 0.0) if o else 0.0, cap, bool(o)))
+        self._facet_opts = opts
+        from .matcher import resolve, resolve_kept
+
+        self._resolve = resolve
+        self._resolve_kept = resolve_kept
+
+    def tag(self, record: Record) -> Paper:
+        """Tags, evidence and claims of one record (the same result as
+        :meth:`tag_reference`, without building a score for every label)."""
+        resolve_kept = self._resolve_kept
+        info = self._info
+        scan = self.tables.scan
+        title = record.title
+        abstract = record.abstract
+        texts = (title, abstract)
+        per_field = (scan(title, "title"), scan(abstract, "abstract"))
+        repeat_weight = self.repeat_weight
+        repeat_cap = self.repeat_cap
+        default = self.default_threshold
+        given_per_facet: list[list[str]] = []
+        evidence_per_facet: list[list[Evidence]] = []
+        for fi, facet in enumerate(FACETS):
+            stats: dict[str, dict[str, list[float]]] = {}
+            hits: dict[str, list[tuple[int, int, int, str]]] = {}
+            for fcode in (0, 1):
+                occ = per_field[fcode][fi]
+                if not occ:
+                    continue
+                kept, vetoed = resolve_kept(occ)
+                if vetoed:  # labels keep the order they were first seen in, vetoes included
+                    for _s, _e, idx in self._resolve(occ)[1]:
+                        for label in info[idx][0]:
+                            if label not in hits:
+                                hits[label] = []
+                                stats[label] = {}
+                prev = None
+                span_labels: tuple[str, ...] = ()
+                for start, neg_end, _rank, idx in kept:
+                    labels, weights, key, rid = info[idx]
+                    w = weights[fcode]
+                    if w is None:
+                        continue
+                    span = (start, neg_end)
+                    dup = span == prev  # the same text for another rule counts once per label
+                    if not dup:
+                        prev = span
+                        span_labels = labels
+                    for label in labels:
+                        if dup:
+                            if label in span_labels:
+                                continue
+                            span_labels = span_labels + (label,)
+                        hit = (fcode, start, -neg_end, rid)
+                        hl = hits.get(label)
+                        if hl is None:
+                            hits[label] = [hit]
+                            stats[label] = {key: [w, 0]}
+                            continue
+                        hl.append(hit)
+                        st_label = stats[label]
+                        st = st_label.get(key)
+                        if st is None:
+                            st_label[key] = [w, 0]
+                        else:
+                            if w > st[0]:
+                                st[0] = w
+                            st[1] += 1
+            given = self._given(fi, stats, repeat_weight, repeat_cap, default) if stats else []
+            given_per_facet.append(given)
+            ev: list[Evidence] = []
+            if given:
+                found = [(fc, s, label, e, rid) for label in given for fc, s, e, rid in hits[label]]
+                found.sort(key=_field_and_start)
+                ev = [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, label, e, rid in found]
+            evidence_per_facet.append(ev)
+        modality, task, mm = given_per_facet
+        evidence = evidence_per_facet[0]
+        multimodal = bool(mm) and len(modality) >= self.min_modalities
+        if multimodal:
+            evidence = evidence + evidence_per_facet[2]
+        if evidence_per_facet[1]:
+            evidence = evidence + evidence_per_facet[1]
+        order = self._order
+        if len(modality) > 1:
+            modality.sort(key=lambda label: (order["modality"].get(label, 1000), label))
+        if len(task) > 1:
+            task.sort(key=lambda label: (order["task"].get(label, 1000), label))
+        return self._paper(record, modality, multimodal, task, evidence)
+
+    def _given(self, fi: int, stats: dict[str, dict[str, list[float]]], repeat_weight: float, repeat_cap: int, default: float) -> list[str]:
+        """The labels of one facet that reach their threshold and survive
+        ``unless`` and the facet limits, in the order they were first seen."""
+        thresholds, suppress, share, max_labels, limited = self._facet_opts[fi]
+        scores: dict[str, float] = {}
+        given: list[str] = []
+        for label, st in stats.items():
+            total = 0.0
+            for best, repeats in st.values():
+                total += best + repeat_weight * min(repeats, repeat_cap)
+            scores[label] = total
+            if total >= thresholds.get(label, default):
+                given.append(label)
+        if suppress and given:
+            out = set()
+            for label in given:
+                spec = suppress.get(label)
+                if spec is None:
+                    continue
+                others, ratio = spec
+                for other in others:
+                    if other in given and scores[label] < ratio * scores[other]:
+                        out.add(label)
+                        break
+            if out:
+                given = [label for label in given if label not in out]
+        if limited and len(given) > 0:
+            ranked = sorted(given, key=lambda label: (-scores[label], label))
+            top = scores[ranked[0]]
+            keep = set(ranked[:max_labels] if max_labels else ranked)
+            given = [label for label in given if label in keep and not scores[label] < share * top]
+        return given
+
     def labels(self, facet: str) -> list[str]:
         if facet == "metric":
             if self._claims is not None:
                 return list(self._claims.known_metrics())
             return []
         return self.ruleset.labels(facet)
+
+
+FIELD_NAMES = ("title", "abstract")
+_new_tuple = tuple.__new__  # builds an Evidence without its Python-level __new__
+
+
+def _field_and_start(hit: tuple) -> tuple[int, int]:
+    return hit[0], hit[1]
 
 
 _TAGGER_CACHE: dict[tuple, Tagger] = {}

@@ -299,6 +299,7 @@ class Tables:
     def _build_automaton(self) -> Any:
         automaton = _ahocorasick.Automaton()
         values: dict[str, list[Any]] = {}
+        entries = self.entries
         for key, (idxs, pairs) in self._all_forms().items():
             for suffix in ("", "s", "es"):
                 word = " " + key + suffix + " "
@@ -308,96 +309,112 @@ class Tables:
                 v[1].extend(i for i in idxs if i not in v[1])
                 v[2].extend([exact + suffix, i] for exact, i in pairs)
         for word, v in values.items():
-            automaton.add_word(word, (v[0], tuple(v[1]), tuple(tuple(p) for p in v[2])))
+            items = tuple((entries[i][0], 0 if entries[i][2] else 1, i) for i in v[1])
+            cased = tuple((exact, entries[i][0], 0 if entries[i][2] else 1, i) for exact, i in v[2])
+            automaton.add_word(word, (v[0], items, cased))
         if values:
             automaton.make_automaton()
         return automaton if values else None
 
     def _build_trie(self) -> dict[str, Any]:
         trie: dict[str, Any] = {}
+        entries = self.entries
         for key, (idxs, pairs) in self._all_forms().items():
             node = trie
             for w in key.split(" "):
                 node = node.setdefault(w, {})
             end = node.setdefault("", [[], []])
-            end[0].extend(i for i in idxs if i not in end[0])
-            end[1].extend(pairs)
+            end[0].extend((entries[i][0], 0 if entries[i][2] else 1, i) for i in idxs if (entries[i][0], 0 if entries[i][2] else 1, i) not in end[0])
+            end[1].extend((exact, entries[i][0], 0 if entries[i][2] else 1, i) for exact, i in pairs)
         return trie
 
     # -- matching ----------------------------------------------------------
-    def scan(self, text: str, field: str | None = None) -> list[list[tuple[int, int, int]]]:
-        """Occurrences per facet: ``(start, end, entry index)``, unresolved.
-        With ``field``, patterns of rules that do not count there are skipped."""
-        out: list[list[tuple[int, int, int]]] = [[] for _ in FACETS]
+    def scan(self, text: str, field: str | None = None) -> list[list[tuple[int, int, int, int]]]:
+        """Occurrences per facet, unresolved: ``(start, -end, rank, entry
+        index)`` where ``rank`` is 0 for an exclusion and 1 for a phrase (the
+        order in which :func:`resolve` considers them). With ``field``,
+        patterns of rules that do not count there are skipped."""
+        out: list[list[tuple[int, int, int, int]]] = [[] for _ in FACETS]
         if not text:
             return out
         if len(text) > MAX_FIELD_CHARS:
             text = text[:MAX_FIELD_CHARS]
-        entries = self.entries
-        norm = normalise(text)
         if self._automaton is not None:
-            self._scan_automaton(text, norm, out, entries)
+            self._scan_automaton(text, out)
         elif self._trie:
-            self._scan_trie(text, norm, out, entries)
+            self._scan_trie(text, out)
         patterns = self._patterns_for.get(field, self.patterns)
         if patterns:
-            low = text.lower()
-            aligned = len(low) == len(text)
-            for rx, idx, trigs, need, _fields in patterns:
-                if need and need not in low:
-                    continue
-                fi = entries[idx][0]
-                if not trigs or not aligned:
-                    for m in rx.finditer(text):
-                        if m.end() > m.start():
-                            out[fi].append((m.start(), m.end(), idx))
-                    continue
-                # Try the pattern only where one of its literal starts occurs.
-                found: list[tuple[int, int]] = []
-                for t in trigs:
-                    pos = low.find(t)
-                    while pos >= 0:
+            self._scan_patterns(text, patterns, out)
+        return out
+
+    def _scan_patterns(self, text: str, patterns: list[Any], out: list[list[tuple[int, int, int, int]]]) -> None:
+        low = text.lower()
+        aligned = len(low) == len(text)
+        entries = self.entries
+        for rx, idx, trigs, need, _fields in patterns:
+            if need and need not in low:
+                continue
+            fi, _, excl, _ = entries[idx]
+            rank = 0 if excl else 1
+            dest = out[fi]
+            if not trigs or not aligned:
+                for m in rx.finditer(text):
+                    if m.end() > m.start():
+                        dest.append((m.start(), -m.end(), rank, idx))
+                continue
+            # Try the pattern only where one of its literal starts occurs.
+            # Every pattern starts at a word boundary: a start inside a word
+            # cannot match.
+            found: list[tuple[int, int]] = []
+            for t in trigs:
+                pos = low.find(t)
+                while pos >= 0:
+                    if not pos or not text[pos - 1].isalnum():
                         m = rx.match(text, pos)
                         if m is not None and m.end() > m.start():
                             found.append((m.start(), m.end()))
-                        pos = low.find(t, pos + 1)
-                if found:
-                    found.sort()
-                    last = -1
-                    for start, end in found:  # non-overlapping, as finditer would give
-                        if start >= last:
-                            out[fi].append((start, end, idx))
-                            last = end
-        return out
+                    pos = low.find(t, pos + 1)
+            if found:
+                found.sort()
+                last = -1
+                for start, end in found:  # non-overlapping, as finditer would give
+                    if start >= last:
+                        dest.append((start, -end, rank, idx))
+                        last = end
 
-    def _scan_automaton(self, text: str, norm: str, out: list[list[tuple[int, int, int]]], entries: list[Any]) -> None:
-        padded = " " + norm + " "
-        for end, (length, idxs, pairs) in self._automaton.iter(padded):
+    def _scan_automaton(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
+        adds = [o.append for o in out]
+        for end, (length, items, pairs) in self._automaton.iter(" " + normalise(text) + " "):
             start = end - length + 1
-            stop = end - 1
-            for idx in idxs:
-                out[entries[idx][0]].append((start, stop, idx))
+            neg = 1 - end
+            if len(items) == 1:
+                fi, rank, idx = items[0]
+                adds[fi]((start, neg, rank, idx))
+            else:
+                for fi, rank, idx in items:
+                    adds[fi]((start, neg, rank, idx))
             if pairs:
-                actual = normalise_cased(text[start:stop])
-                for exact, idx in pairs:
+                actual = normalise_cased(text[start:-neg])
+                for exact, fi, rank, idx in pairs:
                     if actual == exact:
-                        out[entries[idx][0]].append((start, stop, idx))
+                        adds[fi]((start, neg, rank, idx))
 
-    def _scan_trie(self, text: str, norm: str, out: list[list[tuple[int, int, int]]], entries: list[Any]) -> None:
-        toks = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(norm)]
+    def _scan_trie(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
+        toks = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(normalise(text))]
         trie = self._trie
         assert trie is not None
         n = len(toks)
 
         def emit(end_node: list[Any], i: int, j: int, suffix: str) -> None:
             start, stop = toks[i][0], toks[j][1]
-            for idx in end_node[0]:
-                out[entries[idx][0]].append((start, stop, idx))
+            for fi, rank, idx in end_node[0]:
+                out[fi].append((start, -stop, rank, idx))
             if end_node[1]:
                 actual = normalise_cased(text[start:stop])
-                for exact, idx in end_node[1]:
+                for exact, fi, rank, idx in end_node[1]:
                     if actual == exact + suffix:
-                        out[entries[idx][0]].append((start, stop, idx))
+                        out[fi].append((start, -stop, rank, idx))
 
         for i in range(n):
             node: dict[str, Any] | None = trie
@@ -419,32 +436,56 @@ class Tables:
                 j += 1
 
 
-def resolve(occurrences: list[tuple[int, int, int]], entries: list[tuple[int, int, bool, str]]):
-    """Leftmost-longest selection; returns (kept positives, vetoed positives,
-    chosen exclusions), each a list of ``(start, end, entry index)``."""
+def resolve(occurrences: list[tuple[int, int, int, int]]):
+    """Leftmost-longest selection of one facet's occurrences (as
+    :meth:`Tables.scan` gives them); returns (kept positives, vetoed
+    positives, chosen exclusions), each a list of ``(start, end, entry index)``."""
     if not occurrences:
         return [], [], []
-    if len(occurrences) == 1:
-        o = occurrences[0]
-        return ([], [], [o]) if entries[o[2]][2] else ([o], [], [])
-    # Sort by start, longest first, exclusions first, then entry: as tuples.
-    occ = sorted({(s, -e, 0 if entries[i][2] else 1, i) for s, e, i in occurrences})
     kept: list[tuple[int, int, int]] = []
     vetoed: list[tuple[int, int, int]] = []
     exclusions: list[tuple[int, int, int]] = []
+    if len(occurrences) == 1:
+        start, neg_end, rank, idx = occurrences[0]
+        (kept if rank else exclusions).append((start, -neg_end, idx))
+        return kept, vetoed, exclusions
+    # By start, longest first, exclusions first, then entry.
     span_end = -1
     span_start = -1
-    span_excl = False
-    for start, neg_end, pos, idx in occ:
+    span_rank = 1
+    for start, neg_end, rank, idx in sorted(set(occurrences)):
         end = -neg_end
-        excl = pos == 0
         o = (start, end, idx)
         if start >= span_end:
-            span_start, span_end, span_excl = start, end, excl
-            (exclusions if excl else kept).append(o)
-            continue
-        if start == span_start and end == span_end and excl == span_excl:
-            (exclusions if excl else kept).append(o)  # the same text for another rule
-        elif span_excl and not excl:
+            span_start, span_end, span_rank = start, end, rank
+            (kept if rank else exclusions).append(o)
+        elif start == span_start and end == span_end and rank == span_rank:
+            (kept if rank else exclusions).append(o)  # the same text for another rule
+        elif not span_rank and rank:
             vetoed.append(o)
     return kept, vetoed, exclusions
+
+
+def resolve_kept(occurrences: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """The positives :func:`resolve` keeps (in its order and in the shape of
+    :meth:`Tables.scan`), and whether any positive was vetoed."""
+    if len(occurrences) == 1:
+        return (occurrences, False) if occurrences[0][2] else ([], False)
+    kept = []
+    vetoed = False
+    span_end = -1
+    span_start = span_neg = 0
+    span_rank = 1
+    for o in sorted(set(occurrences)):
+        start, neg_end, rank, _ = o
+        if start >= span_end:
+            span_start, span_neg, span_rank = start, neg_end, rank
+            span_end = -neg_end
+            if rank:
+                kept.append(o)
+        elif rank:
+            if start == span_start and neg_end == span_neg and span_rank:
+                kept.append(o)
+            elif not span_rank:
+                vetoed = True
+    return kept, vetoed

@@ -66,19 +66,34 @@ def _init_worker(rules: list[str], use_config: bool) -> None:
     _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
 
 
-def _tag_papers(batch: list[Any]) -> list[Any]:
+def _pack(rec: Any) -> tuple:
+    """A record as a plain tuple: pickled many times faster than the dataclass."""
+    return (
+        rec.id, rec.title, rec.abstract, rec.source.path, rec.source.line, rec.urls, rec.authors,
+        rec.date, rec.categories, rec.doi, rec.arxiv_id, rec.extra,
+    )
+
+
+def _unpack(batch: list[tuple]) -> Iterator[Any]:
+    from .models import Record, Source
+
+    for rid, title, abstract, path, line, urls, authors, date, categories, doi, arxiv_id, extra in batch:
+        yield Record(rid, title, abstract, Source(path, line), urls, authors, date, categories, doi, arxiv_id, extra)
+
+
+def _tag_papers(batch: list[tuple]) -> list[Any]:
     tag = _WORKER_TAGGER.tag
-    return [tag(r) for r in batch]
+    return [tag(r) for r in _unpack(batch)]
 
 
-def _tag_jsonl(batch: list[Any]) -> bytes:
+def _tag_jsonl(batch: list[tuple]) -> bytes:
     import orjson
 
     from .output import paper_to_dict
 
     tag = _WORKER_TAGGER.tag
     dumps = orjson.dumps
-    return b"".join(dumps(paper_to_dict(tag(r))) + b"\n" for r in batch)
+    return b"\n".join([dumps(paper_to_dict(tag(r))) for r in _unpack(batch)]) + b"\n"
 
 
 def tag_in_batches(
@@ -101,7 +116,7 @@ def tag_in_batches(
         batch: list[Any] = []
         try:
             for rec in records:
-                batch.append(rec)
+                batch.append(_pack(rec))
                 if len(batch) >= batch_size:
                     pending.append(pool.apply_async(work, (batch,)))
                     batch = []
