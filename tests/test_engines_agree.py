@@ -43,3 +43,27 @@ def test_engines_agree_on_real_abstracts_from_other_fields():
             obj = json.loads(line)
             for text in (obj["title"], obj["abstract"]):
                 assert [sorted(x) for x in fast.tables.scan(text)] == [sorted(x) for x in slow.tables.scan(text)]
+
+
+def test_fast_tag_equals_tag_through_scores_on_the_bundled_dump():
+    """``tag`` (the fast path) and ``tag_reference`` (through the per-label
+    scores that ``explain`` shows) give the same paper, evidence order included."""
+    tagger = get_tagger(use_config=False)
+    n = 0
+    for rec in read_source(str(EXAMPLE)):
+        assert tagger.tag(rec) == tagger.tag_reference(rec)
+        n += 1
+    assert n == 333
+
+
+@needs_shared
+def test_fast_tag_equals_tag_through_scores_on_real_abstracts():
+    tagger = get_tagger(use_config=False)
+    path = shared_path("external", "arxiv_oai_pmh_cs_2016", "arxiv_cs_2015_2016.jsonl")
+    n = 0
+    for i, rec in enumerate(read_source(str(path))):
+        if i >= 1500:
+            break
+        assert tagger.tag(rec) == tagger.tag_reference(rec)
+        n += 1
+    assert n == 1500

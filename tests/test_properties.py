@@ -76,3 +76,15 @@ def test_every_dialect_survives_any_text(text, which):
             assert isinstance(rec.title, str)
     except InputError:
         pass
+
+
+# Words of real rule phrases and exclusions, so that texts are dense with
+# overlapping matches, repeats and vetoes.
+_RULE_WORDS = sorted({w for key in TAGGER.tables.words for w in key.split()})
+rule_texts = st.lists(st.one_of(st.sampled_from(_RULE_WORDS), words), min_size=1, max_size=60).map(" ".join)
+
+
+@given(title=rule_texts, abstract=rule_texts)
+def test_fast_tag_equals_tag_through_scores(title, abstract):
+    rec = Record("x", title, abstract, Source("-", 1))
+    assert TAGGER.tag(rec) == TAGGER.tag_reference(rec)
