@@ -476,7 +476,8 @@ def resolve_kept(occurrences: list[tuple[int, int, int, int]]) -> tuple[list[tup
     span_end = -1
     span_start = span_neg = 0
     span_rank = 1
-    for o in sorted(set(occurrences)):
+    occurrences.sort()  # a repeated occurrence is kept twice: the same span counts once per label
+    for o in occurrences:
         start, neg_end, rank, _ = o
         if start >= span_end:
             span_start, span_neg, span_rank = start, neg_end, rank

@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import ExitStatus, PapertriageError, UsageError
+from .plain import error_status, message, read_records, warn  # noqa: F401 - shared by every command
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,16 +71,6 @@ def stderr_console():
     return Console(file=sys.stderr, force_terminal=e.stderr_isatty or None, no_color=e.no_color, highlight=False)
 
 
-def message(text: str) -> None:
-    """An informational line on stderr."""
-    print(f"papertriage: {text}", file=sys.stderr, flush=True)
-
-
-def warn(path: str, line: int | None, text: str) -> None:
-    where = path if line is None else f"{path}:{line}"
-    print(f"papertriage: warning: {where}: {text}", file=sys.stderr, flush=True)
-
-
 def resolve_format(fmt: str | None) -> str:
     """The output format: what the user chose, else a table on a terminal and
     JSONL in a pipe."""
@@ -96,16 +87,6 @@ def stdout_binary():
 # error boundary
 
 
-def _silence_stdout() -> None:
-    """After a closed pipe, point stdout at /dev/null so exit flushes quietly."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 def handle_errors(func: F) -> F:
     """Turn papertriage errors into one line on stderr and an exit status;
     a closed stdout pipe ends the command quietly."""
@@ -114,15 +95,8 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except PapertriageError as exc:
-            print(f"papertriage: error: {exc.message}", file=sys.stderr, flush=True)
-            raise typer.Exit(int(exc.exit_status)) from None
-        except BrokenPipeError:
-            _silence_stdout()
-            raise typer.Exit(int(ExitStatus.OK)) from None
-        except MemoryError:
-            print("papertriage: error: out of memory", file=sys.stderr, flush=True)
-            raise typer.Exit(int(ExitStatus.ERROR)) from None
+        except (PapertriageError, BrokenPipeError, MemoryError) as exc:
+            raise typer.Exit(error_status(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -279,33 +253,3 @@ def build_filters(
         since=since,
         search=search,
     )
-
-
-def read_records(
-    sources: list[str],
-    *,
-    input_format: str | None,
-    strict: bool,
-    summary: bool = True,
-) -> Iterator[Any]:
-    """Records of every source in order, with warnings and a summary on stderr."""
-    from ..parsers import read_source
-
-    for path in sources:
-        state: dict[str, Any] = {}
-
-        def on_open(src: Any) -> None:
-            state["src"] = src
-
-        n = 0
-        for rec in read_source(path, input_format=input_format, warn=warn, strict=strict, on_open=on_open):
-            n += 1
-            yield rec
-        src = state.get("src")
-        if summary and src is not None and (src.skipped or src.no_abstract):
-            parts = [f"{n} papers from {path}"]
-            if src.no_abstract:
-                parts.append(f"{src.no_abstract} without abstract")
-            if src.skipped:
-                parts.append(f"{src.skipped} malformed entries skipped")
-            message("; ".join(parts))

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import NotFoundError, UsageError
-from ..parallel import resolve_workers, tag_in_batches
 from .common import (
     build_filters,
     ClaimOpt,
@@ -71,21 +70,9 @@ def tag_cmd(
     workers: WorkersOpt = None,
 ) -> None:
     """Parse, tag and extract claims; write one JSON object per paper (JSONL) to stdout."""
-    tagger = _tagger(rules, no_config)
-    records = read_records(sources, input_format=input_format, strict=strict)
-    out = stdout_binary()
-    n_workers = resolve_workers(workers, sources)
-    try:
-        if n_workers <= 1:
-            from ..output import paper_to_dict, write_jsonl
+    from .plain import run_tag
 
-            tag = tagger.tag
-            write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
-        else:
-            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, as_jsonl=True):
-                out.write(chunk)
-    finally:  # papers read before an error are still written, in order
-        out.flush()
+    run_tag(sources, rules=rules, no_config=no_config, input_format=input_format, strict=strict, workers=workers)
 
 
 # ---------------------------------------------------------------------------

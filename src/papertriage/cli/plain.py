@@ -1,0 +1,108 @@
+"""Command bodies that need no Typer: reading records (with warnings and a
+summary on stderr) and ``tag`` itself, which :mod:`papertriage.cli.quick`
+runs without building the full command-line interface."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import ExitStatus, PapertriageError
+
+
+def error_status(exc: BaseException) -> int:
+    """The error boundary of every command: one line on stderr for a
+    papertriage error (its exit status) or exhausted memory; a closed stdout
+    pipe ends quietly with status 0."""
+    if isinstance(exc, BrokenPipeError):
+        _silence_stdout()
+        return int(ExitStatus.OK)
+    if isinstance(exc, PapertriageError):
+        print(f"papertriage: error: {exc.message}", file=sys.stderr, flush=True)
+        return int(exc.exit_status)
+    if isinstance(exc, MemoryError):
+        print("papertriage: error: out of memory", file=sys.stderr, flush=True)
+        return int(ExitStatus.ERROR)
+    raise exc
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so exit flushes quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def message(text: str) -> None:
+    """An informational line on stderr."""
+    print(f"papertriage: {text}", file=sys.stderr, flush=True)
+
+
+def warn(path: str, line: int | None, text: str) -> None:
+    where = path if line is None else f"{path}:{line}"
+    print(f"papertriage: warning: {where}: {text}", file=sys.stderr, flush=True)
+
+
+def read_records(
+    sources: list[str],
+    *,
+    input_format: str | None,
+    strict: bool,
+    summary: bool = True,
+) -> Iterator[Any]:
+    """Records of every source in order, with warnings and a summary on stderr."""
+    from ..parsers import read_source
+
+    for path in sources:
+        state: dict[str, Any] = {}
+
+        def on_open(src: Any) -> None:
+            state["src"] = src
+
+        n = 0
+        for rec in read_source(path, input_format=input_format, warn=warn, strict=strict, on_open=on_open):
+            n += 1
+            yield rec
+        src = state.get("src")
+        if summary and src is not None and (src.skipped or src.no_abstract):
+            parts = [f"{n} papers from {path}"]
+            if src.no_abstract:
+                parts.append(f"{src.no_abstract} without abstract")
+            if src.skipped:
+                parts.append(f"{src.skipped} malformed entries skipped")
+            message("; ".join(parts))
+
+
+def run_tag(
+    sources: list[str],
+    *,
+    rules: list[str] | None,
+    no_config: bool,
+    input_format: str | None,
+    strict: bool,
+    workers: int | None,
+) -> None:
+    """Parse, tag and extract claims; JSONL on stdout, in input order."""
+    from ..engine import get_tagger
+    from ..parallel import resolve_workers, tag_in_batches
+
+    tagger = get_tagger(list(rules or []), use_config=not no_config)
+    records = read_records(sources, input_format=input_format, strict=strict)
+    out = sys.stdout.buffer
+    n_workers = resolve_workers(workers, sources)
+    try:
+        if n_workers <= 1:
+            from ..output import paper_to_dict, write_jsonl
+
+            tag = tagger.tag
+            write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
+        else:
+            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, as_jsonl=True):
+                out.write(chunk)
+    finally:  # papers read before an error are still written, in order
+        out.flush()

@@ -1,0 +1,80 @@
+"""A plain ``papertriage tag`` runs without loading Typer, with the same
+output, messages and exit statuses as the full interface."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from papertriage.cli import app
+from papertriage.cli.quick import parse_tag
+
+from .conftest import EXAMPLE
+
+runner = CliRunner()
+
+
+def quick(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """``papertriage ARGS`` in a fresh interpreter; stderr ends with the
+    word 'typer' when Typer was imported."""
+    code = (
+        "import sys, atexit\n"
+        "atexit.register(lambda: print('typer' if 'typer' in sys.modules else 'no-typer', file=sys.stderr))\n"
+        "sys.argv = ['papertriage'] + sys.argv[1:]\n"
+        "from papertriage.cli import main\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, timeout=120)
+
+
+def test_parse_tag_takes_every_plain_form():
+    opts = parse_tag(["tag", "-w", "1", "--rules=a.yaml", "-r", "b.yaml", "--no-config", "--strict", "-i", "hf-page", "x.txt", "-"])
+    assert opts == {
+        "rules": ["a.yaml", "b.yaml"], "no_config": True, "input_format": "hf-page", "strict": True,
+        "workers": 1, "sources": ["x.txt", "-"],
+    }
+    assert parse_tag(["tag", "--", "--strict"])["sources"] == ["--strict"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["list", "x"], ["tag"], ["tag", "--help"], ["tag", "-h"], ["tag", "--workers", "x", "a"], ["tag", "--workers"],
+     ["tag", "--colour", "a"], ["tag", "--strict=yes", "a"], ["tag", "-w2", "a"], []],
+)
+def test_anything_unusual_is_left_to_the_full_interface(argv):
+    assert parse_tag(argv) is None
+
+
+def test_quick_tag_gives_the_same_bytes_as_the_full_interface_without_typer():
+    proc = quick("tag", "--workers", "1", str(EXAMPLE))
+    assert proc.returncode == 0
+    assert proc.stderr.decode().strip().endswith("no-typer")
+    full = runner.invoke(app, ["tag", "--workers", "1", str(EXAMPLE)])
+    assert full.exit_code == 0
+    assert proc.stdout == full.stdout_bytes
+    assert proc.stdout.count(b"\n") == 333
+
+
+def test_quick_tag_reports_a_missing_file_like_the_full_interface(tmp_path):
+    missing = str(tmp_path / "nope.txt")
+    proc = quick("tag", missing)
+    assert proc.returncode == 3
+    lines = proc.stderr.decode().splitlines()
+    assert lines[0] == f"papertriage: error: {missing}: no such file (check the path)"
+    full = runner.invoke(app, ["tag", missing])
+    assert full.exit_code == 3 and full.stderr.splitlines()[0] == lines[0]
+
+
+def test_quick_tag_reads_stdin():
+    proc = quick("tag", "-", stdin=EXAMPLE.read_bytes())
+    assert proc.returncode == 0 and proc.stdout.count(b"\n") == 333
+
+
+def test_help_and_bad_options_still_come_from_typer():
+    proc = quick("tag", "--workers", "many", str(EXAMPLE))
+    assert proc.returncode == 2
+    assert "Invalid value for '--workers'" in proc.stderr.decode()
+    assert proc.stderr.decode().strip().endswith("typer")
