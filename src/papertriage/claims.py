@@ -25,7 +25,7 @@ The vocabulary (metric aliases, cue words) lives in ``data/metrics.yaml``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -72,6 +72,13 @@ def _trie_regex(words: list[str]) -> str:
     return emit(trie)
 
 
+def _needles(words: Any) -> tuple[str, ...]:
+    """Strings one of which every match of :func:`_trie_regex` for ``words`` contains: the
+    longest part of each word between spaces and hyphens (but not one that contains another)."""
+    pieces = {max(w.replace("-", " ").split(" "), key=len) for w in words}
+    return tuple(sorted(p for p in pieces if not any(q != p and q in p for q in pieces)))
+
+
 def _words_regex(words: Any) -> re.Pattern[str]:
     """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
     return re.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted({w.lower() for w in words})) + r")(?![\w\-])")
@@ -103,6 +110,8 @@ class _Vocab:
     speed_words: frozenset[str]
     result_re: re.Pattern[str]
     reference_re: re.Pattern[str]
+    reference_needles: tuple[str, ...]
+    """One of these is in every match of ``reference_re`` ("agreement")."""
     setting_verbs: frozenset[str]
     share_result: frozenset[str]
     count_nouns: frozenset[str]
@@ -121,6 +130,8 @@ class _Vocab:
     not_datasets: frozenset[str]
     not_dataset_next: frozenset[str]
     dataset_noun_re: re.Pattern[str]
+    dataset_noun_needles: tuple[str, ...]
+    """One of these is in every match of ``dataset_noun_re`` ("data", "benchmark")."""
     dataset_suffix_re: re.Pattern[str]
 
 
@@ -171,7 +182,9 @@ def _vocab() -> _Vocab:
     exact_re = None
     if exact:
         longest_first = sorted(exact, key=len, reverse=True)
-        exact_re = re.compile(r"(?<![\w\-@])(?:" + "|".join(map(re.escape, longest_first)) + ")" + boundary)
+        # (?<![\w\-@]) checked after the first letter, so that the scan is for the first letters
+        guarded = [re.escape(a[0]) + r"(?<![\w\-@].)" + re.escape(a[1:]) for a in longest_first]
+        exact_re = re.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
     return _Vocab(
         canonical=tuple(raw["metrics"]),
         by_key=by_key,
@@ -192,6 +205,7 @@ def _vocab() -> _Vocab:
         speed_words=words("speed_words"),
         result_re=_words_regex(words("result_cues")),
         reference_re=_words_regex(words("reference_cues")),
+        reference_needles=_needles(words("reference_cues")),
         setting_verbs=words("setting_verbs"),
         share_result=words("share_result_before"),
         count_nouns=words("count_nouns"),
@@ -209,6 +223,7 @@ def _vocab() -> _Vocab:
         breaks=words("phrase_breaks"),
         not_datasets=words("not_datasets"),
         not_dataset_next=words("not_dataset_next"),
+        dataset_noun_needles=_needles(words("dataset_nouns")),
         dataset_noun_re=re.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
         dataset_suffix_re=re.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
     )
@@ -250,10 +265,16 @@ def _lookup_metric(phrase: str, vocab: _Vocab) -> str | None:
 # --------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
+# _NUMBER on ASCII text whose digits were all turned into "0": the regex then scans
+# for one literal character, which is much faster than scanning for a class.
+_NUMBER_ZEROED = re.compile(rb"0(?:0|[,.](?=0))*")
+_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_DIGITS = "0123456789"
 _MATH = re.compile(r"\$\$?[^$]{1,200}\$\$?")
 _MATH_UNIT = re.compile(r"\s*(?:\\?%|\\times)")
 _URL_MARK = re.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
-_URL_HINTS = ("://", "www.", ".com/", ".org/", ".io/", ".net/", ".ai/", ".edu/")
+_URL_HOSTS = (".com", ".org", ".net", ".edu")
+_URL_SHORT_HOSTS = (".io", ".ai")
 _SPACE = re.compile(r"\s")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NEXT_WORD = re.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
@@ -277,6 +298,11 @@ _PERCENT_AFTER = re.compile(r"\s?\\?%")
 _FRACTION = re.compile(r"[0-9]+/[0-9]+")
 _BITS_PER_CHAR = re.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
 _HEDGE_GLUE = ("approx", "sim", "about", "around", "nearly", "over")
+_HEDGE_ENDS = frozenset(h[-1] for h in _HEDGE_GLUE)
+# After a space, a unit of _UNIT starts with one of these characters or with another space.
+_UNIT_AFTER_SPACE = frozenset("\\%pPxXtTfF-×daArRKMBGkbm")
+# What _OUT_OF_AFTER's "out" or "of" starts with after the spaces ("" for a long run of spaces).
+_OUT_OF_START = ("", "o", "O")
 
 
 @dataclass(slots=True)
@@ -287,8 +313,6 @@ class _Num:
     uend: int
     """End of the number and its unit."""
     unit: str | None = None
-    reason: str | None = None
-    """Why the number cannot be a claim, if its form says so."""
     sign: str = ""
     measure: str | None = None
     """``"time"`` or ``"measure"`` for physical quantities (``4 ms``, ``11 km``)."""
@@ -312,16 +336,49 @@ def _prev_word(text: str, pos: int, gap: str = " ~\t\n\u00a0") -> tuple[str, int
     return text[j:i], j
 
 
+def _number_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end of every number (every match of ``_NUMBER``), in text order."""
+    if text.isascii():
+        zeroed = text.encode("ascii").translate(_TO_ZERO)
+        return [m.span() for m in _NUMBER_ZEROED.finditer(zeroed)]
+    return [m.span() for m in _NUMBER.finditer(text)]
+
+
+def _url_marks(text: str) -> list[tuple[int, int]]:
+    """Start and end of every place ``_URL_MARK`` matches ("https://", "www.", ".com/"),
+    found from the "/" and "www." of the text rather than by a scan of every character."""
+    marks: list[tuple[int, int]] = []
+    i = text.find("/")
+    while i >= 0:
+        if text.startswith("//", i) and text.endswith(":", 0, i):
+            if text.endswith("https", 0, i - 1):
+                marks.append((i - 6, i + 2))
+            elif text.endswith("http", 0, i - 1):
+                marks.append((i - 5, i + 2))
+        elif text.endswith(_URL_HOSTS, 0, i):
+            marks.append((i - 4, i + 1))
+        elif text.endswith(_URL_SHORT_HOSTS, 0, i):
+            marks.append((i - 3, i + 1))
+        i = text.find("/", i + 1)
+    i = text.find("www.")
+    while i >= 0:
+        marks.append((i, i + 4))
+        i = text.find("www.", i + 4)
+    marks.sort()
+    return marks
+
+
 def _url_spans(text: str) -> list[tuple[int, int, str]]:
-    """Spans of URLs ("https://...", "www...", "github.com/...")."""
+    """Spans of URLs ("https://...", "www...", "github.com/..."): from the first mark of
+    a run of non-space characters to its end."""
     spans: list[tuple[int, int, str]] = []
-    for m in _URL_MARK.finditer(text):
-        if spans and m.start() < spans[-1][1]:
+    for mark_start, mark_end in _url_marks(text):
+        if spans and mark_start < spans[-1][1]:
             continue
-        start = m.start()
+        start = mark_start
         while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([":
             start -= 1
-        end = _SPACE.search(text, m.end())
+        end = _SPACE.search(text, mark_end)
         spans.append((start, end.start() if end else len(text), "url"))
     return spans
 
@@ -330,148 +387,138 @@ _EXPONENT_BEFORE = re.compile(r"\^[({]?-?$")
 _MANTISSA = re.compile(r"\s*[x\u00d7*]\s*10\s*\^")
 
 
-def _read(text: str, m: re.Match[str], spans: list[tuple[int, int, str]], vocab: _Vocab) -> _Num:
-    """Read a number and what is glued to it; ``reason`` says why it cannot be a claim."""
-    s, e = m.span()
-    raw = m.group()
-    n = _Num(s, e, 0.0, e, decimal="." in raw)
+def _read(text: str, s: int, e: int, spans: list[tuple[int, int, str]], vocab: _Vocab, caret: bool) -> _Num | str:
+    """Read the number text[s:e] and what is glued to it: a :class:`_Num`, or the reason
+    why it cannot be a claim. ``caret``: whether the text has a "^" (for exponents).
+
+    The regular expressions that look around the number only run when the characters
+    next to it allow a match (a space before "factor of", "^" for an exponent).
+    """
+    raw = text[s:e]
+    decimal = "." in raw
     try:
-        n.value = float(raw.replace(",", ""))
+        value = float(raw.replace(",", "") if "," in raw else raw)
     except ValueError:
-        n.reason = "version"  # 1.2.3
-        return n
+        return "version"  # 1.2.3
     in_math = False
     for a, b, reason in spans:
         if a <= s < b:
             if reason == "math" and _MATH_UNIT.match(text, e):
                 in_math = True  # "$66.7\%$", "$27\times$"
                 continue
-            n.reason = reason  # a URL, or TeX math
-            return n
+            return reason  # a URL, or TeX math
     before = text[s - 1] if s else " "
     after = text[e] if e < len(text) else " "
-    if after == "^" or _EXPONENT_BEFORE.search(text, max(0, s - 4), s) or _MANTISSA.match(text, e):
-        n.reason = "math"  # scientific notation: 4.38 x 10^(-22), 10^{5}
-        return n
+    if after == "^" or (caret and (_EXPONENT_BEFORE.search(text, max(0, s - 4), s) or _MANTISSA.match(text, e))):
+        return "math"  # scientific notation: 4.38 x 10^(-22), 10^{5}
 
     # Glued on the left: names (GPT-4, SQuAD2.0, wav2vec), TeX, references.
+    sign = ""
     if before.isalpha():
-        if not _prev_word(text, s)[0].lower().endswith(_HEDGE_GLUE):  # "approx72%" is 72%
-            n.reason = "name" if after.isalpha() else "version"
-            return n
+        # "approx72%" is 72% (the word can only end so if the letter before the number does)
+        if before.lower()[-1:] not in _HEDGE_ENDS or not _prev_word(text, s)[0].lower().endswith(_HEDGE_GLUE):
+            return "name" if after.isalpha() else "version"
     elif before in "-‐":
         b2 = text[s - 2] if s >= 2 else " "
         if (b2.isalpha() or b2 in ")]_'") and not (b2.islower() and _PERCENT_AFTER.match(text, e)):
-            n.reason = "name"  # "GPT-4", "CIFAR-10", but "datasets-97.55% accuracy" lost a dash
-            return n
+            return "name"  # "GPT-4", "CIFAR-10", but "datasets-97.55% accuracy" lost a dash
         if b2 in " (":
-            n.sign = "-"
+            sign = "-"
     elif before in "@#^_{\\'’/" and not (before == "/" and s >= 2 and (text[s - 2].isdigit() or text[s - 2] in "%x")):
-        n.reason = "name" if before != "/" else "version"
-        return n
+        return "name" if before != "/" else "version"
     elif before == "." and s >= 2 and text[s - 2].isalnum():
-        n.reason = "version"
-        return n
+        return "version"
     elif "[" in text[max(0, s - 24) : s] and _CITATION.search(text, max(0, s - 24), s) and _CITATION_END.match(text, e):
-        n.reason = "citation"
-        return n
+        return "citation"
     elif before == "$" and not in_math:
-        n.reason = "count"  # money
-        return n
+        return "count"  # money
     elif before == "+":
-        n.sign = "+"
+        sign = "+"
     elif raw == "1" and (text[s - 3 : s] in (" F ", "(F ", "\nF ") or (s == 2 and text[:2] == "F ")):
-        n.reason = "name"  # "F 1" is how PDF extraction writes F1
-        return n
+        return "name"  # "F 1" is how PDF extraction writes F1
     # A variable set to a value ("k=1", "p < 0.01") is a setting; "± 0.004" an error bar.
     i = s
     while i > 0 and text[i - 1] in " ~":
         i -= 1
-    if i > 0 and (text[i - 1] == "±" or text.endswith("+/-", 0, i)):
-        n.reason = "uncertainty"
-        return n
-    if i > 0 and text[i - 1] in "=<>≤≥":
+    glue = text[i - 1] if i > 0 else ""
+    if glue == "±" or (glue == "-" and text.endswith("+/-", 0, i)):
+        return "uncertainty"
+    if glue and glue in "=<>≤≥":
         var = _prev_word(text, i - 1)[0]
         if var.lower() in ("sigma", "std", "sd", "σ"):
-            n.reason = "uncertainty"  # "\sigma = 9.52%"
-            return n
+            return "uncertainty"  # "\sigma = 9.52%"
         if len(var) == 1 or "_" in var:
-            n.reason = "setting"
-            return n
-    if not n.decimal and (after == "/" or before == "/") and _is_fraction(text, s, e):
-        n.reason = "math"  # "4/3", "1/5 of the original size"
-        return n
+            return "setting"
+    if not decimal and (after == "/" or before == "/") and _is_fraction(text, s, e):
+        return "math"  # "4/3", "1/5 of the original size"
 
     # Glued on the right: the unit.
     if after == "D" and not text[e + 1 : e + 2].isalpha():
-        n.reason = "name"  # 2D, 3D
-        return n
-    unit = _UNIT.match(text, e) if after in _UNIT_START else None
+        return "name"  # 2D, 3D
+    n = _Num(s, e, value, e, sign=sign, decimal=decimal)
+    unit = None
+    if after in _UNIT_START:
+        second = text[e + 1 : e + 2]
+        if after != " " or second in _UNIT_AFTER_SPACE or second.isspace():
+            unit = _UNIT.match(text, e)
     if unit is not None:
         kind = unit.lastgroup if unit.lastgroup not in ("pts", "pts2") else "pct"
         if kind == "pct":
             hyphened = _LETTERS.match(text, unit.end() + 1) if text[unit.end() : unit.end() + 1] == "-" else None
             if hyphened is not None and hyphened.group().lower() not in vocab.after_bare:
-                n.reason = "setting"  # "95%-likely throughput", "50%-sparse" (but "2.2%-and")
-                return n
+                return "setting"  # "95%-likely throughput", "50%-sparse" (but "2.2%-and")
             n.unit = "points" if unit.group("pts") or unit.group("pts2") else "%"
         elif kind == "x":
             if text[unit.end() : unit.end() + 2].strip()[:1].isdigit():
-                n.reason = "setting"  # 16x16 patches, 8times289M
-                return n
+                return "setting"  # 16x16 patches, 8times289M
             n.unit, n.times_word = "x", "times" in unit.group().lower()
         elif kind == "scale":
-            n.reason = _size_reason(text, unit.end(), vocab)
-            return n
+            return _size_reason(text, unit.end(), vocab)
         else:
             n.unit = {"fps": "fps", "db": "dB", "points": "points"}[kind]
         n.uend = unit.end()
-    elif after.isalpha() and not _BITS_PER_CHAR.match(text, e):
+        return n
+    if after.isalpha() and not (after in "bB" and _BITS_PER_CHAR.match(text, e)):
         glued = _LETTERS.match(text, e).group()
         low = glued.lower()
-        if low == "s" and not n.decimal and n.value >= 10 and n.value % 10 == 0:
-            n.reason = "year" if 1000 < n.value < 2100 else "count"  # "the 1950s", "late 30s", "1000s"
-            return n
+        if low == "s" and not decimal and value >= 10 and value % 10 == 0:
+            return "year" if 1000 < value < 2100 else "count"  # "the 1950s", "late 30s", "1000s"
         if low in vocab.measure_units:
             n.measure, n.uend = ("time" if low in vocab.time_units else "measure"), e + len(glued)
+            return n
         elif low in ("st", "nd", "rd", "th"):
-            n.reason = "count"
-            return n
+            return "count"
         elif canonical_metric(glued) is None:
-            n.reason = "name"  # 3D, 6DoF, 1080p
-            return n
+            return "name"  # 3D, 6DoF, 1080p
     elif after == "-" and (hm := _LETTERS.match(text, e + 1)) is not None:
         word = hm.group().lower()
         if word not in vocab.relative_after:  # "13-layer", "5-shot" (but "10-fold" is a unit)
-            n.reason = "count" if word in vocab.count_nouns or word in vocab.data_nouns else "setting"
-            return n
-    elif after == ")" and not n.decimal and n.value < 30 and _is_list_marker(text, s):
-        n.reason = "list-marker"
-        return n
+            return "count" if word in vocab.count_nouns or word in vocab.data_nouns else "setting"
+    elif after == ")" and not decimal and value < 30 and _is_list_marker(text, s):
+        return "list-marker"
 
-    if n.unit is None and n.measure is None and _FACTOR_OF.search(text, max(0, s - 16), s):
+    # "of" before the number: only then can "a factor of 20" or "7 out of 26" match.
+    of_before = before.isspace() and "of" in text[max(0, s - 16) : s].lower()
+    if of_before and _FACTOR_OF.search(text, max(0, s - 16), s):
         n.unit = "x"  # "by a factor of 20"
-    if n.unit is None and n.measure is None:
-        nxt = _NEXT_WORD.match(text, e)
-        if (
-            nxt is not None
-            and text[e : nxt.start(1)].strip() == ""
-            and nxt.group(1).lower() in vocab.measure_units
-            and not _BITS_PER_CHAR.match(text, e)
-        ):
-            word = nxt.group(1).lower()
-            n.measure, n.uend = ("time" if word in vocab.time_units else "measure"), nxt.end(1)
-        elif not n.decimal and len(raw) == 4 and 1900 <= n.value <= 2099:
-            n.reason = "year"
-            return n
-        elif _OUT_OF_AFTER.match(text, e) is not None:
-            if not n.decimal:
-                n.reason = "count"  # "7 out of 26 games", "in 18 of 22 experiments"
-                return n
-            n.rating = True  # "3.74 out of 5"
-        elif not n.decimal and _OUT_OF_BEFORE.search(text, max(0, s - 16), s) is not None:
-            n.reason = "count"  # the 26 of "7 out of 26", the 5 of "3.74 out of 5"
-            return n
+        return n
+    nxt = _NEXT_WORD.match(text, e)
+    if (
+        nxt is not None
+        and text[e : nxt.start(1)].strip() == ""
+        and nxt.group(1).lower() in vocab.measure_units
+        and not _BITS_PER_CHAR.match(text, e)
+    ):
+        word = nxt.group(1).lower()
+        n.measure, n.uend = ("time" if word in vocab.time_units else "measure"), nxt.end(1)
+    elif not decimal and len(raw) == 4 and 1900 <= value <= 2099:
+        return "year"
+    elif after.isspace() and text[e : e + 12].lstrip()[:1] in _OUT_OF_START and _OUT_OF_AFTER.match(text, e) is not None:
+        if not decimal:
+            return "count"  # "7 out of 26 games", "in 18 of 22 experiments"
+        n.rating = True  # "3.74 out of 5"
+    elif not decimal and of_before and _OUT_OF_BEFORE.search(text, max(0, s - 16), s) is not None:
+        return "count"  # the 26 of "7 out of 26", the 5 of "3.74 out of 5"
     return n
 
 
@@ -514,8 +561,13 @@ _GROUP_GAP = re.compile(
 )
 # The following run on the lower-cased text.
 _WORD = re.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
-_RIGHT_STOP = re.compile(r"[,;:()]|\s(?:and|or|but|nor)\s|\s-{1,2}\s|\s—")
-_LEFT_STOP = re.compile(r"[;:]|,(?!\s*(?:respectively|e\.g|i\.e))|\s(?:and|or|but)\s|\s-{1,2}\s|\s—")
+# The stops below start with one character class, so that the scan for them is fast:
+# [,;:()] | \s(?:and|or|but|nor)\s | \s-{1,2}\s | \s—
+_RIGHT_STOP = re.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{1,2}\s|—)")
+# [;:] | ,(?!\s*(?:respectively|e\.g|i\.e)) | \s(?:and|or|but)\s | \s-{1,2}\s | \s—
+_LEFT_STOP = re.compile(
+    r"[;:,\s](?:(?<=[;:])|(?<=,)(?!\s*(?:respectively|e\.g|i\.e))|(?<=\s)(?:(?:and|or|but)\s|-{1,2}\s|—))"
+)
 _IN_TERMS_OF = re.compile(r"\bin terms of (?:the |their |its )?")
 _LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
 _OF = re.compile(r"\s+of\s")
@@ -529,18 +581,10 @@ def _is_boundary(text: str, i: int) -> bool:
     return not (i >= 2 and text[i - 1].isupper() and text[i - 2] == ".")
 
 
-def _sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence-ending ".", "!" or "?", and the end of the text."""
-    ends = []
-    for sep in (". ", ".\n", "? ", "! ", "?\n", "!\n"):
-        i = text.find(sep)
-        while i >= 0:
-            if _is_boundary(text, i):
-                ends.append(i + 1)
-            i = text.find(sep, i + 2)
-    ends.sort()
-    ends.append(len(text))
-    return ends
+def _ends_sentence(text: str, i: int) -> bool:
+    """Whether the ".", "!" or "?" at ``i`` ends a sentence: a space or a line break
+    follows, and it does not end an abbreviation."""
+    return i + 1 < len(text) and text[i + 1] in " \n" and _is_boundary(text, i)
 
 
 @dataclass(slots=True)
@@ -587,6 +631,12 @@ class _Abstract:
         """Distinct metrics claimed so far in the sentence of the last claim."""
         self.quality: tuple[str, ...] = ()
         """Distinct named quality metrics (not costs) claimed so far."""
+        self.marks: str | None = None
+        """The sentence-ending characters the text contains (set by :meth:`sentence`)."""
+        self.sent: tuple[int, int] = (0, 0)
+        """The sentence found last by :meth:`sentence`."""
+        self.noun_datasets: dict[tuple[int, int], str | None] = {}
+        """Dataset named with a dataset noun, per sentence (see :meth:`group_dataset`)."""
 
     # -- bookkeeping ------------------------------------------------------
 
@@ -627,21 +677,23 @@ class _Abstract:
 
     def content(self, words: list[str]) -> list[str]:
         """The words of a gap that could break a metric's link to its number."""
+        comparatives, fillers = self.vocab.comparatives, self.vocab.fillers
         out: list[str] = []
         for w in words:
-            if w == "than" and out and out[-1] in self.vocab.comparatives:
+            if w == "than" and out and out[-1] in comparatives:
                 out.pop()  # "larger than"
-            elif w not in self.vocab.fillers:
+            elif w not in fillers:
                 out.append(w)
         return out
 
     def unhedged(self, words: list[str]) -> list[str]:
         """Words before a number without the hedges ("by up to", "at least", "more than");
         a bare "to" is kept ("reduces WER to 5%" is a level)."""
+        hedges = self.vocab.hedges
         out: list[str] = []
         prev = ""
         for w in words:
-            if w not in self.vocab.hedges or (w == "to" and prev not in ("up", "close", "equal", "down")):
+            if w not in hedges or (w == "to" and prev not in ("up", "close", "equal", "down")):
                 out.append(w)
             prev = w
         if out and out[-1] == "at" and words and words[-1] in ("least", "most"):
@@ -657,6 +709,41 @@ class _Abstract:
         stop = _RIGHT_STOP.search(self.low, a, b)
         return stop.start() if stop else b
 
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """Start and end of the sentence around ``pos``: just past the sentence ends before
+        and after it (see :func:`_ends_sentence`), else the start and end of the text."""
+        start, end = self.sent
+        if start <= pos < end:
+            return self.sent
+        text = self.text
+        if self.marks is None:
+            self.marks = "".join([c for c in ".?!" if c in text])
+        marks = self.marks
+        if len(marks) == 1:
+            i = text.rfind(marks, 0, pos)
+            while i >= 0 and not _ends_sentence(text, i):
+                i = text.rfind(marks, 0, i)
+            start = i + 1
+            i = text.find(marks, pos)
+            while i >= 0 and not _ends_sentence(text, i):
+                i = text.find(marks, i + 1)
+            end = i + 1 if i >= 0 else len(text)
+        else:
+            i = pos
+            while True:
+                i = max([text.rfind(c, 0, i) for c in marks], default=-1)
+                if i < 0 or _ends_sentence(text, i):
+                    break
+            start = i + 1
+            i = pos - 1
+            while True:
+                i = min([j for j in [text.find(c, i + 1) for c in marks] if j >= 0], default=-1)
+                if i < 0 or _ends_sentence(text, i):
+                    break
+            end = i + 1 if i >= 0 else len(text)
+        self.sent = (start, end)
+        return self.sent
+
     def has_result_cue(self, a: int, b: int) -> bool:
         return self.vocab.result_re.search(self.low, a, b) is not None
 
@@ -668,8 +755,10 @@ class _Abstract:
         A "<modifier> score/rate/ratio" phrase the vocabulary lacks names its own
         metric ("driving score", "approximation ratio").
         """
-        vocab, text = self.vocab, self.text
-        found = list(vocab.metric_re.finditer(self.low, a, b))
+        if a >= b:
+            return []
+        vocab, text, low = self.vocab, self.text, self.low
+        found = list(vocab.metric_re.finditer(low, a, b))
         if vocab.exact_re is not None:
             exact = list(vocab.exact_re.finditer(text, a, b))
             if exact:
@@ -688,7 +777,7 @@ class _Abstract:
                 continue
             hits.append(_Hit(m.start(), m.end(), name, weak))
         added = False
-        for g in vocab.generic_re.finditer(self.low, a, b):
+        for g in vocab.generic_re.finditer(low, a, b):
             modifier, start = _prev_word(text, g.start(), " -\t\n\u00a0")
             if start < a or not modifier[:1].islower():
                 continue
@@ -724,8 +813,9 @@ class _Abstract:
 
     def left_metric(self, a: int, b: int, max_words: int) -> _Hit | None:
         """The metric named just before a number ("accuracy of 77.33%", "WER by 4%")."""
-        for stop in _LEFT_STOP.finditer(self.low, a, b):
-            a = stop.end()
+        last_stop = deque(_LEFT_STOP.finditer(self.low, a, b), maxlen=1)
+        if last_stop:
+            a = last_stop[0].end()
         hits = self.metric_hits(a, b)
         if not hits:
             return None
@@ -785,16 +875,18 @@ class _Abstract:
 
     def run(self) -> tuple[list[Claim], list[SkippedNumber]]:
         text, vocab = self.text, self.vocab
-        spans = _url_spans(text) if ("/" in text or "www." in text) and any(h in text for h in _URL_HINTS) else []
+        spans = _url_spans(text) if "/" in text or "www." in text else []
         if "$" in text:
             spans += [(*m.span(), "math") for m in _MATH.finditer(text)]
         nums: list[_Num] = []
-        for m in _NUMBER.finditer(text):
-            n = _read(text, m, spans, vocab)
-            if n.reason is None:
-                nums.append(n)
+        caret = "^" in text
+        for s, e in _number_spans(text):
+            n = _read(text, s, e, spans, vocab, caret)
+            if type(n) is str:
+                if self.want_skipped:
+                    self.skipped.append(SkippedNumber(text[s:e], s, e, n))
             else:
-                self.skip(n, n.reason)
+                nums.append(n)
         if nums:
             groups = self.groups(nums)
             for gi, g in enumerate(groups):
@@ -807,7 +899,6 @@ class _Abstract:
 
     def groups(self, nums: list[_Num]) -> list[_Group]:
         """Numbers joined by "and", "to", "/", "-" in one sentence; a trailing unit is shared."""
-        ends = _sentence_ends(self.text)
         groups: list[_Group] = []
         for n in nums:
             if groups:
@@ -821,8 +912,7 @@ class _Abstract:
                 ):
                     g.nums.append(n)
                     continue
-            i = bisect_right(ends, n.start)
-            groups.append(_Group([n], (ends[i - 1] if i else 0, ends[min(i, len(ends) - 1)])))
+            groups.append(_Group([n], self.sentence(n.start)))
         for g in groups:
             unit, measure = g.nums[-1].unit, g.nums[-1].measure
             for n in g.nums:
@@ -853,8 +943,9 @@ class _Abstract:
             right, left = _measure_hit(right, final, vocab), _measure_hit(left, final, vocab)
             if listed is not None and any(_measure_hit(h, final, vocab) is None for h in listed):
                 listed = None
-        nxt = _NEXT_WORD.match(self.low, final.uend)
+        nxt = _NEXT_WORD.match(self.low, final.uend) if bare else None  # only read for bare numbers
         prev_words = self.words(self.clause_start(max(g.sent[0], first.start - 50), first.start), first.start)
+        core = self.unhedged(prev_words)
         compared = None
         if self.last is not None and self.last_sent == g.sent:
             gap = self.words(self.last.end, first.start)
@@ -864,7 +955,7 @@ class _Abstract:
         group_dataset_read = False
         for k, n in enumerate(g.nums):
             hit = listed[k] if listed else _best(right, left)
-            reason = self.not_a_result(n, g, k, hit, right, prev_words, nxt)
+            reason = self.not_a_result(n, g, k, hit, right, core, nxt)
             if reason is not None:
                 self.skip(n, reason)
                 continue
@@ -873,7 +964,7 @@ class _Abstract:
                 self.skip(n, "no-metric")
                 continue
             same_sentence = self.last is not None and self.last_sent == g.sent
-            kind = self.kind(n, g, hit, prev_words) or (self.last.kind if same_sentence and self.last else "absolute")
+            kind = self.kind(n, g, hit, core) or (self.last.kind if same_sentence and self.last else "absolute")
             unit = n.unit
             if unit is None and kind == "relative" and bare:
                 unit = "dB" if metric in vocab.db_metrics else "points"
@@ -894,11 +985,11 @@ class _Abstract:
 
     def not_a_result(
         self, n: _Num, g: _Group, k: int, hit: _Hit | None, right: _Hit | None,
-        prev_words: list[str], nxt: re.Match[str] | None,
+        core: list[str], nxt: re.Match[str] | None,
     ) -> str | None:
-        """Why a well-formed number is still not a result, or ``None``."""
+        """Why a well-formed number is still not a result, or ``None``; ``core`` is the
+        group's words before it without the hedges (see :meth:`unhedged`)."""
         vocab = self.vocab
-        core = self.unhedged(prev_words)
         prev = core[-1] if core else ""
         named = hit is not None and not hit.weak
         right_named = right is not None and not right.weak and hit is right
@@ -938,7 +1029,9 @@ class _Abstract:
                     return "count"  # "we repeat all experiments 10 times"
                 if after and after[0] not in ("while", "and", "than", "in", "on", "at", "with", "for", "respectively"):
                     return "setting"  # "multiplex up to 20x inputs"
-        if vocab.reference_re.search(self.low, max(g.sent[0], n.start - 60), n.start):
+        a = max(g.sent[0], n.start - 60)
+        window = self.low[a : n.start]
+        if any(map(window.__contains__, vocab.reference_needles)) and vocab.reference_re.search(self.low, a, n.start):
             return "reference"  # "the inter-annotator agreement is 84%"
         return None
 
@@ -1030,10 +1123,10 @@ class _Abstract:
             return "training time" if self.vocab.training_re.search(self.low, g.sent[0], n.start) else "latency"
         return None
 
-    def kind(self, n: _Num, g: _Group, hit: _Hit | None, prev_words: list[str]) -> str | None:
-        """``relative`` or ``absolute`` when the words say so, else ``None``."""
+    def kind(self, n: _Num, g: _Group, hit: _Hit | None, core: list[str]) -> str | None:
+        """``relative`` or ``absolute`` when the words say so, else ``None`` (``core``: the
+        unhedged words before the group)."""
         vocab = self.vocab
-        core = self.unhedged(prev_words)
         if "(" in core:
             core = core[len(core) - core[::-1].index("(") :]
         if core and core[-1] == "from":
@@ -1084,7 +1177,12 @@ class _Abstract:
                     names = [x for x in _LIST_SPLIT.split(m.group(1)) if x]
             if names and len(names) == len(g.nums):
                 return self.clean(names[k])
-        m = _DATASET_PAREN.match(text, n.uend) or _DATASET_DIRECT.match(text, n.uend)
+        after = text[n.uend : n.uend + 2]
+        m = None
+        if after[:1] == "(" or after[:1].isspace():
+            m = _DATASET_PAREN.match(text, n.uend)
+        if m is None and after[:1] == " " and after[1:].isascii() and after[1:].isalnum():
+            m = _DATASET_DIRECT.match(text, n.uend)
         if m and self.valid(m.group(1), m.end(1)):
             return self.clean(m.group(1))
         return None
@@ -1096,24 +1194,45 @@ class _Abstract:
         text = self.text
         final = g.nums[-1]
         s_start, s_end = g.sent
-        for limit in (min(next_start, final.uend + 100), s_end):  # before the next number, else later
+        near = min(next_start, final.uend + 100)
+        searched: dict[tuple[re.Pattern[str], int], re.Match[str] | None] = {}
+        for limit in (near, s_end) if near < s_end else (near,):  # before the next number, else later
+            end = min(s_end, limit + 80)
             for rx in (_DATASET_AFTER, _DATASET_IN):
-                m = rx.search(text, final.uend, min(s_end, limit + 80))
+                key = (rx, end)
+                if key not in searched:
+                    if rx is _DATASET_IN and not any(map(text[final.uend : end].__contains__, _DATASET_IN_NOUNS)):
+                        searched[key] = None
+                    else:
+                        searched[key] = rx.search(text, final.uend, end)
+                m = searched[key]
                 if m is not None and m.start() < limit and self.valid(m.group(1), m.end(1)):
                     return self.clean(m.group(1))
         if hit is not None and not hit.weak and hit.end <= g.nums[0].start:
             found = _name_before(text, hit.start, max(s_start, hit.start - 40))
             if found and self.valid(found, hit.start, strict=False):
                 return self.clean(found)
-        for m in self.vocab.dataset_noun_re.finditer(text, s_start, s_end):
-            found = _name_before(text, m.start(), max(s_start, m.start() - 60))
-            if found and self.valid(found, m.start(), strict=False):
-                return self.clean(found)
+        if g.sent not in self.noun_datasets:
+            self.noun_datasets[g.sent] = self.noun_dataset(s_start, s_end)
+        if self.noun_datasets[g.sent] is not None:
+            return self.noun_datasets[g.sent]
         best = None
         for m in _DATASET_ON.finditer(text, s_start, g.nums[0].start):
             if self.valid(m.group(1), m.end(1)):
                 best = m.group(1)
         return self.clean(best) if best is not None else None
+
+    def noun_dataset(self, s_start: int, s_end: int) -> str | None:
+        """The first name before a dataset noun in the sentence ("the Speech Commands v2
+        dataset")."""
+        text = self.text
+        if not any(map(text[s_start:s_end].__contains__, self.vocab.dataset_noun_needles)):
+            return None
+        for m in self.vocab.dataset_noun_re.finditer(text, s_start, s_end):
+            found = _name_before(text, m.start(), max(s_start, m.start() - 60))
+            if found and self.valid(found, m.start(), strict=False):
+                return self.clean(found)
+        return None
 
     def valid(self, name: str, end: int, strict: bool = True) -> bool:
         """Whether a capitalised phrase can be a dataset name (not "The", not a metric,
@@ -1165,15 +1284,18 @@ _QUALIFIERS = (
     r"(?:(?:challenging|popular|standard|large-scale|public|well-known|widely-used|recent|benchmark|"
     r"most recent|synthetic|real-world|in-the-wild|full)\s+)*"
 )
-_DATASET_AFTER = re.compile(r"[\s,]+(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
+# [\s,][\s,]* rather than [\s,]+: a pattern that starts with a character class scans faster.
+_DATASET_AFTER = re.compile(r"[\s,][\s,]*(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
 _DATASET_IN = re.compile(
-    r"[\s,]+in\s+(?:the\s+)?(" + _NAME + r")(?=\s+(?:dataset|benchmark|environment|corpus|test|challenge|suite))"
+    r"[\s,][\s,]*in\s+(?:the\s+)?(" + _NAME + r")(?=\s+(?:dataset|benchmark|environment|corpus|test|challenge|suite))"
 )
+_DATASET_IN_NOUNS = ("dataset", "benchmark", "environment", "corpus", "test", "challenge", "suite")
 _DATASET_PAREN = re.compile(r"\s*\((" + _NAME + r")\)")
 _DATASET_DIRECT = re.compile(r" (" + _NAME + r")(?= [a-z])")
 # "On the Penn Treebank, ...": each alternative starts with a letter, so that the scan is fast.
 _DATASET_ON = re.compile(
-    r"(?:[Oo](?<![\w\-].)(?:n|ver)|[Aa](?<![\w\-].)cross|[Ff](?<![\w\-].)rom)\s+(?:the\s+|both\s+)?"
+    r"(?:O(?<![\w\-].)(?:n|ver)|o(?<![\w\-].)(?:n|ver)|A(?<![\w\-].)cross|a(?<![\w\-].)cross"
+    r"|F(?<![\w\-].)rom|f(?<![\w\-].)rom)\s+(?:the\s+|both\s+)?"
     + _QUALIFIERS + "(" + _NAME + ")"
 )
 _DATASET_LIST = re.compile(
@@ -1212,7 +1334,7 @@ def extract_claims(abstract: str) -> list[Claim]:
     Invariant: ``claim.text == abstract[claim.start:claim.end]`` and the text
     contains the number.
     """
-    if not abstract:
+    if not abstract or not any(map(abstract.__contains__, _DIGITS)):
         return []
     return _Abstract(abstract, want_skipped=False).run()[0]
 
@@ -1223,6 +1345,6 @@ def analyse_numbers(abstract: str) -> tuple[list[Claim], list[SkippedNumber]]:
     ``dataset-size``, ``citation``, ``url``, ``math``, ``uncertainty``,
     ``list-marker``, ``reference`` (a number about the data or the annotators,
     not the method) or ``no-metric``."""
-    if not abstract:
+    if not abstract or not any(map(abstract.__contains__, _DIGITS)):
         return [], []
     return _Abstract(abstract, want_skipped=True).run()
