@@ -13,7 +13,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import BinaryIO, Protocol
 
 from ..errors import InputError
@@ -22,6 +22,8 @@ from ..models import Record
 HEAD_BYTES = 64 * 1024
 MAX_LINE_BYTES = 1 << 20
 """Lines longer than this are skipped (with a warning): no title or abstract is that long."""
+READ_BYTES = 1 << 16
+"""How much :meth:`InputSource.lines` reads at a time."""
 
 WarnFn = Callable[[str, "int | None", str], None]
 
@@ -168,21 +170,93 @@ class InputSource:
         """Decoded lines with their 1-based numbers: BOM removed, ``\\r\\n`` and
         ``\\r`` endings removed, invalid UTF-8 replaced (with a warning)."""
         stream = self.binary()
+        read = stream.read1
         number = 0
+        pending = b""  # the start of a line whose end is not read yet
+        overlong = -1  # bytes of the overlong line being skipped, or -1
         while True:
-            raw = stream.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                break
-            number += 1
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            chunk = read(READ_BYTES)
+            if overlong >= 0:
                 # Skip the rest of an overlong line without holding it in memory.
-                size = len(raw)
-                while True:
-                    more = stream.readline(1 << 20)
-                    size += len(more)
-                    if not more or more.endswith(b"\n"):
+                nl = chunk.find(b"\n")
+                if chunk and nl < 0:
+                    overlong += len(chunk)
+                    continue
+                self._skip_overlong(number, overlong + nl + 1 if chunk else overlong)
+                overlong = -1
+                chunk = chunk[nl + 1 :]
+                if not chunk:
+                    if nl < 0:
                         break
-                self.skip(number, f"line of {size / (1 << 20):.1f} MiB is too long to be part of a paper record (limit {MAX_LINE_BYTES >> 20} MiB)")
+                    continue
+            elif not chunk:
+                break
+            data = pending + chunk if pending else chunk
+            end = data.rfind(b"\n") + 1
+            if end:
+                pending = data[end:]
+                block = data[:end] if pending else data
+                parts = self._split_lines(block, number)
+                if parts is None:
+                    number = yield from self._decode_each(block, number)
+                else:
+                    yield from zip(range(number + 1, number + 1 + len(parts)), parts)
+                    number += len(parts)
+            else:
+                pending = data
+            if len(pending) > MAX_LINE_BYTES:
+                number += 1
+                overlong, pending = len(pending), b""
+        if pending:
+            parts = self._split_lines(pending, number)
+            if parts is None:
+                yield from self._decode_each(pending, number)
+            else:
+                yield from zip(range(number + 1, number + 1 + len(parts)), parts)
+
+    def _skip_overlong(self, number: int, size: int) -> None:
+        self.skip(
+            number,
+            f"line of {size / (1 << 20):.1f} MiB is too long to be part of a paper record (limit {MAX_LINE_BYTES >> 20} MiB)",
+        )
+
+    @staticmethod
+    def _split_lines(block: bytes, number: int) -> list[str] | None:
+        """The decoded lines of ``block`` (whole lines, the last one without its
+        ``\\n`` at the end of the input; ``number`` lines come before it);
+        ``None`` when :meth:`_decode_each` must read them one by one: invalid
+        UTF-8, old Mac line endings or a line that may be too long."""
+        if len(block) > MAX_LINE_BYTES + 1:
+            return None
+        try:
+            if number == 0 and block.startswith(codecs.BOM_UTF8):
+                text = block[3:].decode("utf-8")
+            else:
+                text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:
+                return None
+        parts = text.split("\n")
+        if text.endswith("\n"):
+            parts.pop()
+        return parts
+
+    def _decode_each(self, block: bytes, number: int) -> Generator[tuple[int, str], None, int]:
+        """The lines of ``block`` numbered from ``number + 1``, one at a time
+        (overlong lines skipped, invalid UTF-8 replaced with a warning, old Mac
+        line endings split); returns the number of the last."""
+        start = 0
+        size = len(block)
+        while start < size:
+            stop = block.find(b"\n", start) + 1 or size
+            raw = block[start:stop]
+            start = stop
+            number += 1
+            if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:
+                self._skip_overlong(number, len(raw))
                 continue
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
@@ -201,6 +275,7 @@ class InputSource:
                     yield number, part
                 continue
             yield number, text
+        return number
 
     # -- diagnostics ---------------------------------------------------------
     def warn(self, line: int | None, message: str) -> None:

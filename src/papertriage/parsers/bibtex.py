@@ -30,6 +30,9 @@ from .latex import decode
 _START = re.compile(r"^\s*@\s*([A-Za-z][\w\-]*)\s*([{(])")
 _DETECT = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*[^\s,=]*\s*,", re.M)
 _BRACES = re.compile(r"\\[{}]|[{}()]")
+# What braced and quoted values are scanned for: a backslash escapes the next character.
+_BRACED_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
+_QUOTED_TOKEN = re.compile(r'\\.|[{}"]', re.DOTALL)
 _NAME = re.compile(r"\s*([^\s=,{}()\"#]+)\s*")
 _NUMBER = re.compile(r"\d+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -73,40 +76,30 @@ class _EntryParser:
         text = self.text
         depth = 0
         start = self.pos + 1
-        pos = self.pos
-        while pos < len(text):
-            ch = text[pos]
-            if ch == "\\":
-                pos += 2
-                continue
-            if ch == "{":
+        for m in _BRACED_TOKEN.finditer(text, self.pos):
+            token = m.group()
+            if token == "{":
                 depth += 1
-            elif ch == "}":
+            elif token == "}":
                 depth -= 1
                 if depth == 0:
-                    self.pos = pos + 1
-                    return text[start:pos]
-            pos += 1
+                    self.pos = m.end()
+                    return text[start : m.start()]
         raise _Malformed("a '{' is never closed")
 
     def quoted(self) -> str:
         text = self.text
         depth = 0
-        pos = self.pos + 1
-        start = pos
-        while pos < len(text):
-            ch = text[pos]
-            if ch == "\\":
-                pos += 2
-                continue
-            if ch == "{":
+        start = self.pos + 1
+        for m in _QUOTED_TOKEN.finditer(text, start):
+            token = m.group()
+            if token == "{":
                 depth += 1
-            elif ch == "}":
+            elif token == "}":
                 depth -= 1
-            elif ch == '"' and depth <= 0:
-                self.pos = pos + 1
-                return text[start:pos]
-            pos += 1
+            elif token == '"' and depth <= 0:
+                self.pos = m.end()
+                return text[start : m.start()]
         raise _Malformed("a '\"' is never closed")
 
     def value(self) -> str:

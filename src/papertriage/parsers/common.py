@@ -14,10 +14,21 @@ from ..models import Record, Source
 from .base import InputSource
 
 
+# ASCII bytes: whitespace (as ``str.split`` sees it) becomes a space.
+_ASCII_SPACE = bytes(32 if c < 128 and chr(c).isspace() else c for c in range(256))
+_SPACES = re.compile(rb"  +")
+
+
 def collapse(text: str | None) -> str:
     """Whitespace runs (including line breaks of wrapped text) become one space."""
     if not text:
         return ""
+    if len(text) > 100 and text.isascii():
+        # " ".join(text.split()) without a string per word
+        data = text.encode("ascii").translate(_ASCII_SPACE).strip(b" ")
+        if b"  " in data:
+            data = _SPACES.sub(b" ", data)
+        return data.decode("ascii")
     return " ".join(text.split())
 
 
@@ -233,9 +244,10 @@ def split_categories(value: object) -> tuple[str, ...]:
     text = value.strip()
     if not text:
         return ()
-    listing = [_LISTING_CODE.search(part) for part in text.split(";")]
-    if all(m and is_arxiv_category(m.group(1)) for m in listing):
-        return tuple(dict.fromkeys(m.group(1) for m in listing))  # type: ignore[union-attr]
+    if ")" in text:  # each part of arXiv listing form ends with "(code)"
+        listing = [_LISTING_CODE.search(part) for part in text.split(";")]
+        if all(m and is_arxiv_category(m.group(1)) for m in listing):
+            return tuple(dict.fromkeys(m.group(1) for m in listing))  # type: ignore[union-attr]
     if "\n" in text:
         parts = text.split("\n")
     elif ";" in text:
@@ -256,15 +268,9 @@ def split_categories(value: object) -> tuple[str, ...]:
 # -- urls and records -----------------------------------------------------------
 
 
-def _may_have_url(text: str) -> bool:
-    """Cheap pre-check: every URL ``find_urls`` finds contains one of these."""
-    low = text.casefold()
-    return "http" in low or "www." in low or "github.com/" in low
-
-
 def merge_urls(abstract: str, given: Iterable[object] = ()) -> tuple[str, ...]:
     """URLs in the abstract, then the source's own URL fields, without repeats."""
-    seen: dict[str, None] = dict.fromkeys(find_urls(abstract)) if abstract and _may_have_url(abstract) else {}
+    seen: dict[str, None] = dict.fromkeys(find_urls(abstract)) if abstract else {}
     for url in given:
         if isinstance(url, str):
             url = url.strip()
@@ -303,7 +309,7 @@ def build_record(
         abstract=abstract,
         source=Source(src.path, line),
         urls=merge_urls(abstract, urls),
-        authors=tuple(a for a in authors if a),
+        authors=tuple([a for a in authors if a]),
         date=date,
         categories=tuple(categories),
         doi=doi,

@@ -113,11 +113,20 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
+# A list of plain quoted strings (no escapes, no line breaks), which
+# ``ast.literal_eval`` reads as those strings.
+_PLAIN_ITEM = r"""(?:'[^'\\\n\r\x00]*'|"[^"\\\n\r\x00]*")"""
+_PLAIN_LIST = re.compile(rf"\[ *(?:{_PLAIN_ITEM} *(?:, *{_PLAIN_ITEM} *)*(?:, *)?)?\]")
+_PLAIN_ITEMS = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
 def _list_cell(value: str) -> list[str] | None:
     """``['a', 'b']`` (Python or JSON) -> ``["a", "b"]``; ``None`` otherwise."""
     text = value.strip()
     if len(text) < 2 or text[0] != "[" or text[-1] != "]":
         return None
+    if text.isascii() and _PLAIN_LIST.fullmatch(text):
+        return [single or double for single, double in _PLAIN_ITEMS.findall(text)]
     try:
         parsed = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):

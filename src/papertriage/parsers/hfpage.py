@@ -21,13 +21,28 @@ NOISE_LINES = {
     "daily papers",
     "trending papers",
 }
+_NOISE_MAX = max(map(len, NOISE_LINES))
+"""Lines longer than this are not noise lines: case folding never shortens text."""
 _SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*$|[.!?]\s*\(?https?://\S+\)?$")
 TITLE_MAX = 300
 
 
-def _is_noise(line: str) -> bool:
-    return line.strip().casefold() in NOISE_LINES
+def _ends_sentence(line: str) -> bool:
+    """Whether ``_SENTENCE_END`` matches ``line``: it ends with ``.``, ``!`` or
+    ``?`` (then closing quotes or brackets), or with a URL after one. Only the
+    end of the line is looked at."""
+    if line.endswith("\n"):
+        return _SENTENCE_END.search(line) is not None
+    if line.rstrip("'\")]").endswith((".", "!", "?")):
+        return True
+    if "://" not in line or line[-1].isspace():
+        return False
+    # A URL ending the line is in its last word; the mark before it ends the
+    # word before, or is in the last word.
+    words = line.rsplit(None, 2)
+    tail = words[-1] if len(words) == 1 else words[-2][-1] + " " + words[-1]
+    return _SENTENCE_END.search(tail) is not None
 
 
 class HFPageDialect:
@@ -51,60 +66,43 @@ class HFPageDialect:
     def parse(self, src: InputSource) -> Iterator[Record]:
         # One line per abstract (a page copy) or abstracts wrapped over lines?
         unwrapped = any(len(ln) > TITLE_MAX for ln in src.head_text.splitlines()[:200])
+        record = self._record
+        noise_max = _NOISE_MAX
         title: str | None = None
         title_line = 0
         abstract: list[str] = []
-        first_title = True
-
-        def emit() -> Record:
-            nonlocal title, abstract
-            assert title is not None
-            text = " ".join(part.strip() for part in abstract).strip()
-            if not text:
-                src.warn(title_line, f"title without an abstract: {title[:60]!r}; kept as title-only")
-                src.note_no_abstract()
-            arxiv = find_arxiv_id(title)
-            rec = Record(
-                id=make_id(title, arxiv_id=arxiv),
-                title=title,
-                abstract=text,
-                source=Source(src.path, title_line),
-                urls=find_urls(text),
-                arxiv_id=arxiv,
-            )
-            title, abstract = None, []
-            return rec
-
-        lines = self._content_lines(src)
-        pending: tuple[int, str, bool] | None = None
-        while True:
-            if pending is not None:
-                item, pending = pending, None
-            else:
-                item = next(lines, None)
-            if item is None:
-                break
-            number, line, blank_before = item
+        blank = False  # a blank line since the last content line
+        # Unwrapped layout: a short line after a title is a short abstract, or
+        # the next title when the previous one had no abstract; the next line
+        # (its abstract, or not) decides.
+        undecided: tuple[int, str] | None = None
+        for number, raw in src.lines():
+            line = raw.strip()
+            if not line:
+                blank = True
+                continue
+            if len(line) <= noise_max and line.casefold() in NOISE_LINES:
+                continue
+            blank_before, blank = blank, False
+            if undecided is not None:
+                if len(line) > TITLE_MAX and not blank_before:
+                    yield record(src, title, title_line, abstract)  # type: ignore[arg-type]
+                    (title_line, title), abstract = undecided, []
+                else:
+                    abstract.append(undecided[1])
+                undecided = None
             if title is None:
-                if first_title:
-                    line = _SUBSCRIBE.sub("", line)
-                    first_title = False
-                title, title_line = line, number
+                title, title_line = _SUBSCRIBE.sub("", line), number
                 continue
             if not abstract:
-                if unwrapped and len(line) <= TITLE_MAX and not _SENTENCE_END.search(line):
-                    # A short line after a title: a short abstract, or the next
-                    # title when the previous one had no abstract?
-                    nxt = next(lines, None)
-                    pending = nxt
-                    if nxt is not None and len(nxt[1]) > TITLE_MAX and not nxt[2]:
-                        yield emit()
-                        title, title_line = line, number
+                if unwrapped:
+                    if len(line) <= TITLE_MAX and not _ends_sentence(line):
+                        undecided = number, line
                         continue
-                if blank_before and not unwrapped and len(abstract) == 0 and self._looks_like_title(line):
+                elif blank_before and self._looks_like_title(line):
                     # wrapped layout with blank lines: a title alone in its block
-                    yield emit()
-                    title, title_line = line, number
+                    yield record(src, title, title_line, abstract)
+                    title, title_line, abstract = line, number, []
                     continue
                 abstract.append(line)
                 continue
@@ -113,26 +111,31 @@ class HFPageDialect:
             else:
                 new = self._starts_new_record(abstract[-1], line, blank_before)
             if new:
-                yield emit()
-                title, title_line = line, number
+                yield record(src, title, title_line, abstract)
+                title, title_line, abstract = line, number, []
             else:
                 abstract.append(line)
+        if undecided is not None:
+            abstract.append(undecided[1])
         if title is not None:
-            yield emit()
+            yield record(src, title, title_line, abstract)
 
     @staticmethod
-    def _content_lines(src: InputSource) -> Iterator[tuple[int, str, bool]]:
-        """(line number, text, blank line before) of non-blank, non-noise lines."""
-        blank = False
-        for number, raw in src.lines():
-            line = raw.strip()
-            if not line:
-                blank = True
-                continue
-            if _is_noise(line):
-                continue
-            yield number, line, blank
-            blank = False
+    def _record(src: InputSource, title: str, title_line: int, abstract: list[str]) -> Record:
+        # Content lines are stripped and not empty.
+        text = abstract[0] if len(abstract) == 1 else " ".join(abstract)
+        if not text:
+            src.warn(title_line, f"title without an abstract: {title[:60]!r}; kept as title-only")
+            src.note_no_abstract()
+        arxiv = find_arxiv_id(title)
+        return Record(
+            id=make_id(title, arxiv_id=arxiv),
+            title=title,
+            abstract=text,
+            source=Source(src.path, title_line),
+            urls=find_urls(text),
+            arxiv_id=arxiv,
+        )
 
     @staticmethod
     def _looks_like_title(line: str) -> bool:
@@ -145,7 +148,7 @@ class HFPageDialect:
             return True
         if len(line) > TITLE_MAX:
             return False  # titles are short; this is more abstract
-        if not _SENTENCE_END.search(previous):
+        if not _ends_sentence(previous):
             return False  # the abstract was wrapped mid-sentence
         if line[:1].islower():
             return False

@@ -287,7 +287,12 @@ class JSONLinesDialect:
                     yield from self._document(src, number, line, lines)
                     return
                 jsonl_mode = True
-                yield from _unwrap(src, number, obj)
+                if type(obj) is dict and "title" in obj:  # a paper, as most lines are
+                    rec = to_record(src, number, obj)
+                    if rec is not None:
+                        yield rec
+                else:
+                    yield from _unwrap(src, number, obj)
                 continue
             if jsonl_mode:
                 src.skip(number, "not a JSON object")

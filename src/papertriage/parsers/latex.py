@@ -149,6 +149,8 @@ _SYMBOLS = {
 
 _TOKEN = re.compile(
     r"""
+    (?=[hf$\\\-`'{}~])  # the first characters of the tokens below
+    (?:
     (?P<url>(?:https?|ftp)://[^\s{}]+)
   | (?P<math>(?<!\\)\$[^$]+\$)
   | \\(?P<acc>["'`^~=.])\s*(?:\{\s*(?P<acc_a>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<acc_b>\\[ij](?![A-Za-z])|[A-Za-z]))
@@ -159,6 +161,7 @@ _TOKEN = re.compile(
   | (?P<lq>``) | (?P<rq>'')
   | (?P<brace>[{}])
   | (?P<tilde>~)
+    )
     """,
     re.VERBOSE,
 )
