@@ -46,7 +46,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -642,7 +641,7 @@ def _closest(value: str, choices: list[str]) -> str | None:
 
 def default_rule_texts() -> list[tuple[str, str]]:
     """(name, text) of the packaged default rule files, in order."""
-    folder = resources.files("papertriage") / "data" / "rules"
+    folder = Path(__file__).resolve().parent / "data" / "rules"
     out = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith((".yaml", ".yml")):
