@@ -88,3 +88,24 @@ rule_texts = st.lists(st.one_of(st.sampled_from(_RULE_WORDS), words), min_size=1
 def test_fast_tag_equals_tag_through_scores(title, abstract):
     rec = Record("x", title, abstract, Source("-", 1))
     assert TAGGER.tag(rec) == TAGGER.tag_reference(rec)
+
+
+_PATTERN_WORDS = ["source", "code", "open-source", "our", "the", "with", "release", "resource", "learn", "learning",
+                  "to", "representations", "embeddings", "sound", "sounds", "theoretically", "C++", "SQuAD2.0",
+                  "recall@10", "wav2vec", "2.0", "generate", "executable", "python", "is", "?", "(", ")", "-", "\n"]
+pattern_texts = st.lists(st.sampled_from(_PATTERN_WORDS), max_size=60).map(" ".join)
+
+
+@given(text=st.one_of(pattern_texts, texty))
+def test_pattern_shortcuts_find_what_finditer_finds(text):
+    """Patterns are tried only at some positions (literal starts, word starts,
+    near their required literal): the occurrences are those of a plain scan."""
+    tables = TAGGER.tables
+    for field in ("title", "abstract"):
+        got: list[list[tuple[int, int, int, int]]] = [[], [], []]
+        tables._scan_patterns(text, tables._patterns_for[field], got)
+        want: list[list[tuple[int, int, int, int]]] = [[], [], []]
+        for rx, idx, *_ in tables._patterns_for[field]:
+            fi, _, excl, _ = tables.entries[idx]
+            want[fi].extend((m.start(), -m.end(), 0 if excl else 1, idx) for m in rx.finditer(text) if m.end() > m.start())
+        assert [sorted(x) for x in got] == [sorted(x) for x in want]

@@ -161,6 +161,30 @@ def required_literal(pattern: str) -> str:
     return best if len(best) >= 3 and best.isascii() else ""
 
 
+def max_width(pattern: str) -> int:
+    """The longest text a match of ``pattern`` can span, or 0 when unbounded."""
+    try:
+        import re._parser as p  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_parse as p  # type: ignore[no-redef]
+    try:
+        width = p.parse(pattern).getwidth()[1]
+    except Exception:  # pragma: no cover - validated before
+        return 0
+    return width if width < 10_000 else 0
+
+
+_LETTERS_BY_FREQUENCY = "etaoinsrhldcumfpgwybvkxjqz"
+
+
+def rarest(literal: str) -> str:
+    """The character of ``literal`` least likely in English text (punctuation
+    and digits before letters): checked first, it rules a literal out fast."""
+    if not literal:
+        return ""
+    return max(literal, key=lambda c: _LETTERS_BY_FREQUENCY.find(c) if c in _LETTERS_BY_FREQUENCY else 100)
+
+
 def phrase_words(phrase: str) -> str:
     """A phrase's normalised form: its words joined by single spaces."""
     return " ".join(WORD_RE.findall(phrase))
@@ -200,9 +224,9 @@ class Tables:
         self.entries: list[tuple[int, int, bool, str]] = [tuple(e) for e in data["entries"]]  # type: ignore[misc]
         self.words: dict[str, list[int]] = data["words"]
         self.cased: dict[str, list[list[Any]]] = data["cased"]
-        self.patterns: list[tuple[re.Pattern[str], int, list[str], str, tuple[str, ...]]] = [
-            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig, need, tuple(fields))
-            for source, idx, trig, need, fields in data["patterns"]
+        self.patterns: list[tuple[re.Pattern[str], int, list[str], str, tuple[str, ...], str, int]] = [
+            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig, need, tuple(fields), rarest(need), width)
+            for source, idx, trig, need, fields, width in data["patterns"]
         ]
         self._patterns_for: dict[str | None, list[Any]] = {None: self.patterns}
         for fname in ("title", "abstract"):
@@ -230,7 +254,7 @@ class Tables:
         entry_index: dict[tuple[int, int, bool, str], int] = {}
         words: dict[str, list[int]] = {}
         cased: dict[str, list[list[Any]]] = {}
-        patterns: list[tuple[str, int, list[str], str, list[str]]] = []
+        patterns: list[tuple[str, int, list[str], str, list[str], int]] = []
 
         def entry(facet_i: int, rule_i: int, excl: bool, key: str) -> int:
             k = (facet_i, rule_i, excl, key)
@@ -245,7 +269,7 @@ class Tables:
             rules = [r for r in ruleset.rules if r.facet == facet]
 
             def add_pattern(source: str, idx: int, fields: list[str]) -> None:
-                patterns.append((source, idx, triggers(source), required_literal(source), list(fields)))
+                patterns.append((source, idx, triggers(source), required_literal(source), list(fields), max_width(source)))
 
             for ri, rule in enumerate(rules):
                 for excl, phrases in ((False, rule.phrases), (True, rule.exclude)):
@@ -352,9 +376,18 @@ class Tables:
         low = text.lower()
         aligned = len(low) == len(text)
         entries = self.entries
-        for rx, idx, trigs, need, _fields in patterns:
-            if need and need not in low:
-                continue
+        absent: set[str] = set()
+        for rx, idx, trigs, need, _fields, gate, width in patterns:
+            if need:
+                # A rare character of the literal first: one fast scan
+                # rules out most patterns.
+                if gate in absent:
+                    continue
+                if gate not in low:
+                    absent.add(gate)
+                    continue
+                if need not in low:
+                    continue
             fi, _, excl, _ = entries[idx]
             rank = 0 if excl else 1
             dest = out[fi]
@@ -363,18 +396,29 @@ class Tables:
                     if m.end() > m.start():
                         dest.append((m.start(), -m.end(), rank, idx))
                 continue
-            # Try the pattern only where one of its literal starts occurs.
-            # Every pattern starts at a word boundary: a start inside a word
-            # cannot match.
+            # Try the pattern only where one of its literal starts occurs, at
+            # a word start (every pattern starts at a word boundary) and, when
+            # its matches are at most ``width`` long, close enough before an
+            # occurrence of its literal to contain it.
+            windows = None
+            if need and width:
+                windows = []
+                q = low.find(need)
+                while q >= 0:
+                    windows.append((max(0, q + len(need) - width), q))
+                    q = low.find(need, q + 1)
             found: list[tuple[int, int]] = []
+            tried: set[int] = set()
             for t in trigs:
-                pos = low.find(t)
-                while pos >= 0:
-                    if not pos or not text[pos - 1].isalnum():
-                        m = rx.match(text, pos)
-                        if m is not None and m.end() > m.start():
-                            found.append((m.start(), m.end()))
-                    pos = low.find(t, pos + 1)
+                for lo, hi in windows if windows is not None else ((0, len(low)),):
+                    pos = low.find(t, lo, hi + len(t))
+                    while pos >= 0:
+                        if pos not in tried and (not pos or not text[pos - 1].isalnum()):
+                            tried.add(pos)
+                            m = rx.match(text, pos)
+                            if m is not None and m.end() > m.start():
+                                found.append((m.start(), m.end()))
+                        pos = low.find(t, pos + 1, hi + len(t))
             if found:
                 found.sort()
                 last = -1
