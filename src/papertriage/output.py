@@ -15,13 +15,10 @@ from typing import IO, Any
 
 import orjson
 
-from .models import Evidence, Paper
+from .models import Paper
 
 FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
 DEFAULT_TABLE_FIELDS = ("id", "title", "modality", "task", "best_claim")
-
-
-EVIDENCE_KEYS = Evidence._fields
 
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
@@ -38,7 +35,10 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "claims": [c.as_dict() for c in paper.claims],
         "urls": list(rec.urls),
         "source": rec.extra.get("source") if isinstance(rec.extra.get("source"), dict) else {"path": rec.source.path, "line": rec.source.line},
-        "evidence": [dict(zip(EVIDENCE_KEYS, e)) for e in paper.evidence],
+        "evidence": [
+            {"facet": f, "label": lb, "rule": ru, "field": fd, "start": st, "end": en, "text": tx}
+            for f, lb, ru, fd, st, en, tx in paper.evidence
+        ],
     }
     if not rec.has_abstract:
         out["no_abstract"] = True
