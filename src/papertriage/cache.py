@@ -13,7 +13,6 @@ import marshal
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +67,8 @@ def load(kind: str, key: str) -> Any | None:
 def store(kind: str, key: str, value: dict[str, Any]) -> None:
     if os.environ.get("PAPERTRIAGE_NO_CACHE"):
         return
+    import tempfile
+
     folder = cache_dir()
     value = dict(value, key=key)
     try:

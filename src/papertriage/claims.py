@@ -28,7 +28,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 
@@ -139,7 +139,7 @@ def _load_metrics_yaml() -> dict:
     """metrics.yaml as data, through the on-disk cache (YAML parsing is slow)."""
     from . import cache
 
-    data = resources.files("papertriage").joinpath("data/metrics.yaml").read_bytes()
+    data = (Path(__file__).resolve().parent / "data" / "metrics.yaml").read_bytes()
     key = cache.key_for([("metrics.yaml", data)])
     hit = cache.load("metrics", key)
     if hit is not None and isinstance(hit.get("raw"), dict):

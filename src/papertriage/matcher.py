@@ -158,7 +158,9 @@ def required_literal(pattern: str) -> str:
                 best = run
         else:
             run = ""
-    return best if len(best) >= 3 and best.isascii() else ""
+    if not best.isascii() or not (len(best) >= 3 or not best.isalnum()):
+        return ""
+    return best
 
 
 def max_width(pattern: str) -> int:
@@ -179,10 +181,11 @@ _LETTERS_BY_FREQUENCY = "etaoinsrhldcumfpgwybvkxjqz"
 
 def rarest(literal: str) -> str:
     """The character of ``literal`` least likely in English text (punctuation
-    and digits before letters): checked first, it rules a literal out fast."""
+    and digits before letters, spaces last): checked first, it rules a
+    literal out fast."""
     if not literal:
         return ""
-    return max(literal, key=lambda c: _LETTERS_BY_FREQUENCY.find(c) if c in _LETTERS_BY_FREQUENCY else 100)
+    return max(literal, key=lambda c: -1 if c.isspace() else _LETTERS_BY_FREQUENCY.find(c) if c in _LETTERS_BY_FREQUENCY else 100)
 
 
 def phrase_words(phrase: str) -> str:
