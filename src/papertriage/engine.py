@@ -9,6 +9,7 @@ threshold. Every tag keeps the matches that produced it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from .models import Evidence, Paper, Record
@@ -369,8 +370,7 @@ FIELD_NAMES = ("title", "abstract")
 _new_tuple = tuple.__new__  # builds an Evidence without its Python-level __new__
 
 
-def _field_and_start(hit: tuple) -> tuple[int, int]:
-    return hit[0], hit[1]
+_field_and_start = itemgetter(0, 1)
 
 
 _TAGGER_CACHE: dict[tuple, Tagger] = {}

@@ -114,12 +114,16 @@ def tag_in_batches(
     with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
         pending: list[Any] = []
         batch: list[Any] = []
+        # Small batches first, so that every worker is busy early even on a
+        # small input; then batches grow to ``batch_size``.
+        size = min(batch_size, 32)
         try:
             for rec in records:
                 batch.append(_pack(rec))
-                if len(batch) >= batch_size:
+                if len(batch) >= size:
                     pending.append(pool.apply_async(work, (batch,)))
                     batch = []
+                    size = min(batch_size, size * 2)
                     while pending and (pending[0].ready() or len(pending) > 2 * workers):
                         yield pending.pop(0).get()
         except Exception:
