@@ -249,7 +249,9 @@ def _split_decisions(d: dict[str, Any]) -> dict[str, Any]:
     return {k: d.pop(k) for k in DECISION_KEYS if k in d}
 
 
-def _prepare(paper: Paper) -> _Item:
+def prepare(paper: Paper) -> _Item:
+    """A tagged paper in the form :meth:`Library.add` writes (worker
+    processes prepare papers so that the writing process only writes)."""
     rec = paper.record
     d = paper_to_dict(paper)
     decisions = _split_decisions(d)
@@ -503,7 +505,7 @@ class Library:
 
     # -- import ----------------------------------------------------------
     @_guarded
-    def add(self, papers: Iterable[Paper], *, progress: Callable[[int], None] | None = None) -> AddResult:
+    def add(self, papers: Iterable[Paper | _Item], *, progress: Callable[[int], None] | None = None) -> AddResult:
         """Store ``papers`` in one transaction.
 
         A paper whose id is known is updated (text, tags, claims, evidence,
@@ -520,7 +522,7 @@ class Library:
         batch: list[_Item] = []
         try:
             for paper in papers:
-                batch.append(_prepare(paper))
+                batch.append(paper if isinstance(paper, _Item) else prepare(paper))
                 if len(batch) >= BATCH:
                     self._add_batch(batch, result, now, state)
                     if progress is not None:
@@ -1299,7 +1301,7 @@ class Library:
                 for rowid, pid, arxiv, title, abstract, doc in rows:
                     old = _load(doc)
                     paper = tagger.tag(_record_from(pid, arxiv, title, abstract, old))
-                    it = _prepare(paper)
+                    it = prepare(paper)
                     new = orjson.loads(it.doc)
                     if new == old:
                         continue

@@ -96,20 +96,32 @@ def _tag_jsonl(batch: list[tuple]) -> bytes:
     return b"\n".join([dumps(paper_to_dict(tag(r))) for r in _unpack(batch)]) + b"\n"
 
 
+def _tag_items(batch: list[tuple]) -> list[Any]:
+    from .library import prepare
+
+    tag = _WORKER_TAGGER.tag
+    return [prepare(tag(r)) for r in _unpack(batch)]
+
+
+_WORK = {"papers": _tag_papers, "jsonl": _tag_jsonl, "library": _tag_items}
+
+
 def tag_in_batches(
     records: Iterable[Any],
     *,
     workers: int,
     rules: list[str],
     use_config: bool,
-    as_jsonl: bool = False,
+    form: str = "papers",
     batch_size: int = 2000,
 ) -> Iterator[Any]:
-    """Per batch of records, in input order: a list of papers, or (with
-    ``as_jsonl``) their JSONL bytes."""
+    """Per batch of records, in input order: a list of papers
+    (``form="papers"``), their JSONL bytes (``"jsonl"``) or papers prepared
+    for :meth:`papertriage.library.Library.add` (``"library"``: the
+    serialising and hashing happen in the workers too)."""
     import multiprocessing as mp
 
-    work = _tag_jsonl if as_jsonl else _tag_papers
+    work = _WORK[form]
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
     with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
         pending: list[Any] = []

@@ -92,8 +92,8 @@ def _tagged(records: Iterable[Any], tagger: Any, workers: int, rules: list[str],
         for r in records:
             yield tag(r)
         return
-    for papers in tag_in_batches(records, workers=workers, rules=rules, use_config=use_config, batch_size=500):
-        yield from papers
+    for items in tag_in_batches(records, workers=workers, rules=rules, use_config=use_config, batch_size=500, form="library"):
+        yield from items
 
 
 def _counted(items: Iterable[Any], advance: Any) -> Iterator[Any]:

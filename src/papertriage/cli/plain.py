@@ -102,7 +102,7 @@ def run_tag(
             tag = tagger.tag
             write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
         else:
-            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, as_jsonl=True):
+            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, form="jsonl"):
                 out.write(chunk)
     finally:  # papers read before an error are still written, in order
         out.flush()
