@@ -56,18 +56,27 @@ def exe() -> str:
     return found
 
 
-def build_input(n: int) -> Path:
-    """A dump of ``n`` papers in the bundled format (cached in bench/out)."""
+def build_input(n: int, *, distinct: bool = False) -> Path:
+    """A dump of ``n`` papers in the bundled format (cached in bench/out).
+
+    Titles are made unique with a suffix; with ``distinct``, they are also
+    changed at both ends, so that the library's near-duplicate detection does
+    not link every copy of the same paper (a real dump has few duplicates)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"synthetic-{n}.txt"
+    path = OUT / (f"synthetic-distinct-{n}.txt" if distinct else f"synthetic-{n}.txt")
     if path.exists():
         return path
+    import hashlib
+
     lines = EXAMPLE.read_text(encoding="utf-8").split("\n")[2:]
     pairs = [(lines[i].removeprefix("Subscribe"), lines[i + 1]) for i in range(0, len(lines) - 1, 2)]
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for k in range(n):
             title, abstract = pairs[k % len(pairs)]
+            if distinct:
+                h = hashlib.blake2b(str(k).encode(), digest_size=8).hexdigest()
+                title = f"K{h[:6]} {title} Z{h[6:12]}"
             fh.write(f"{title} (copy {k})\n{abstract}\n")
     tmp.replace(path)
     return path
@@ -125,7 +134,7 @@ def main() -> None:
     if args.library:
         print()
         n_lib = args.library_papers or args.papers
-        lib_data = build_input(n_lib)
+        lib_data = build_input(n_lib, distinct=True)
         with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
             db = os.path.join(tmp, "lib.db")
             wall, rss = run([cmd, "add", "--db", db, str(lib_data)])
