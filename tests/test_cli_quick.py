@@ -78,3 +78,20 @@ def test_help_and_bad_options_still_come_from_typer():
     assert proc.returncode == 2
     assert "Invalid value for '--workers'" in proc.stderr.decode()
     assert proc.stderr.decode().strip().endswith("typer")
+
+
+def test_a_small_stream_is_tagged_without_starting_workers():
+    """The size of a pipe is unknown: a stream is read ahead, and a small one
+    is tagged in the same process (same output as one worker)."""
+    code = (
+        "import sys, atexit\n"
+        "atexit.register(lambda: print('pool' if 'multiprocessing.pool' in sys.modules else 'no-pool', file=sys.stderr))\n"
+        "sys.argv = ['papertriage', 'tag', '-']\n"
+        "from papertriage.cli import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], input=EXAMPLE.read_bytes(), capture_output=True, timeout=120)
+    assert proc.returncode == 0
+    assert proc.stderr.decode().strip().endswith("no-pool")
+    one = quick("tag", "--workers", "1", "-", stdin=EXAMPLE.read_bytes())
+    assert proc.stdout == one.stdout and proc.stdout.count(b"\n") == 333

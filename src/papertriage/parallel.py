@@ -16,6 +16,8 @@ from typing import Any
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 """Inputs smaller than this are tagged on one process (start-up would dominate)."""
+PARALLEL_MIN_RECORDS = 1000
+"""A stream (whose size is unknown) with fewer records is tagged on one process."""
 
 _WORKER_TAGGER: Any = None
 
@@ -106,6 +108,16 @@ def _tag_items(batch: list[tuple]) -> list[Any]:
 _WORK = {"papers": _tag_papers, "jsonl": _tag_jsonl, "library": _tag_items}
 
 
+def _tag_here(work: Any, batch: list[tuple], rules: list[str], use_config: bool) -> Any:
+    """``work`` on ``batch`` in this process (for inputs too small for workers)."""
+    global _WORKER_TAGGER
+    if _WORKER_TAGGER is None:
+        from .engine import get_tagger
+
+        _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
+    return work(batch)
+
+
 def tag_in_batches(
     records: Iterable[Any],
     *,
@@ -122,6 +134,23 @@ def tag_in_batches(
     import multiprocessing as mp
 
     work = _WORK[form]
+    # A stream of unknown size may be small: read ahead, and tag a small
+    # input here rather than start worker processes for it.
+    records = iter(records)
+    head: list[Any] = []
+    try:
+        for rec in records:
+            head.append(_pack(rec))
+            if len(head) >= PARALLEL_MIN_RECORDS:
+                break
+    except Exception:
+        if head:
+            yield _tag_here(work, head, rules, use_config)
+        raise
+    if len(head) < PARALLEL_MIN_RECORDS:
+        if head:
+            yield _tag_here(work, head, rules, use_config)
+        return
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
     with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
         pending: list[Any] = []
@@ -129,6 +158,11 @@ def tag_in_batches(
         # Small batches first, so that every worker is busy early even on a
         # small input; then batches grow to ``batch_size``.
         size = min(batch_size, 32)
+        start = 0
+        while start < len(head):
+            pending.append(pool.apply_async(work, (head[start : start + size],)))
+            start += size
+            size = min(batch_size, size * 2)
         try:
             for rec in records:
                 batch.append(_pack(rec))
