@@ -118,7 +118,6 @@ def main() -> None:
     if args.quick:
         args.papers, args.runs = 20_000, 1
     cmd = exe()
-    env = dict(os.environ)
     print(f"papertriage bench: {args.papers:,} papers, median of {args.runs} runs, {os.cpu_count()} cores")
     print(f"{'what':<44} {'wall':>10} {'papers/s':>12} {'vs floor':>13} {'peak RSS':>12}")
     data = build_input(args.papers)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..errors import ExitStatus, PapertriageError, UsageError
+from ..errors import PapertriageError, UsageError
 from .plain import error_status, message, read_records, warn  # noqa: F401 - shared by every command
 
 F = TypeVar("F", bound=Callable[..., Any])
