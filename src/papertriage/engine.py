@@ -306,7 +306,10 @@ class Tagger:
             given = self._given(fi, stats, repeat_weight, repeat_cap, default) if stats else []
             given_per_facet.append(given)
             ev: list[Evidence] = []
-            if given:
+            if len(given) == 1:  # one label's hits are already in (field, start) order
+                label = given[0]
+                ev = [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, e, rid in hits[label]]
+            elif given:
                 found = [(fc, s, label, e, rid) for label in given for fc, s, e, rid in hits[label]]
                 found.sort(key=_field_and_start)
                 ev = [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, label, e, rid in found]
