@@ -13,27 +13,30 @@ import marshal
 import os
 import pickle
 import sys
-from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 from . import __version__
 
 FORMAT = 1
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "papertriage"
+    return os.path.join(base, "papertriage")
 
 
 def _code_digest() -> bytes:
     """The compiled form depends on the code that builds it, not only on the
     version number: hash the modules that define it."""
     h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
+    here = os.path.dirname(os.path.abspath(__file__))
     for name in ("rules.py", "matcher.py", "engine.py", "claims.py"):
         try:
-            h.update((here / name).read_bytes())
+            with open(os.path.join(here, name), "rb") as fh:
+                h.update(fh.read())
         except OSError:
             h.update(name.encode())
     return h.digest()
@@ -52,7 +55,7 @@ def key_for(parts: list[tuple[str, bytes]], extra: str = "") -> str:
 def load(kind: str, key: str) -> Any | None:
     if os.environ.get("PAPERTRIAGE_NO_CACHE"):
         return None
-    path = cache_dir() / f"{kind}-{key}.bin"
+    path = os.path.join(cache_dir(), f"{kind}-{key}.bin")
     try:
         with open(path, "rb") as fh:
             blob = fh.read()
@@ -68,8 +71,9 @@ def store(kind: str, key: str, value: dict[str, Any]) -> None:
     if os.environ.get("PAPERTRIAGE_NO_CACHE"):
         return
     import tempfile
+    from pathlib import Path
 
-    folder = cache_dir()
+    folder = Path(cache_dir())
     value = dict(value, key=key)
     try:
         blob = marshal.dumps(value)

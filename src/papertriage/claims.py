@@ -24,12 +24,14 @@ The vocabulary (metric aliases, cue words) lives in ``data/metrics.yaml``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 from .models import Claim, SkippedNumber
@@ -139,7 +141,8 @@ def _load_metrics_yaml() -> dict:
     """metrics.yaml as data, through the on-disk cache (YAML parsing is slow)."""
     from . import cache
 
-    data = (Path(__file__).resolve().parent / "data" / "metrics.yaml").read_bytes()
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "metrics.yaml"), "rb") as fh:
+        data = fh.read()
     key = cache.key_for([("metrics.yaml", data)])
     hit = cache.load("metrics", key)
     if hit is not None and isinstance(hit.get("raw"), dict):

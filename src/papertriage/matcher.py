@@ -25,7 +25,9 @@ trie gives the same occurrences. Both are built from plain tables
 from __future__ import annotations
 
 import re
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .rules import FACETS, RuleSet
 

@@ -8,7 +8,11 @@ Nothing here imports anything else from the package: parsers produce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +53,16 @@ class Record:
         return bool(self.abstract.strip())
 
 
-class Evidence(NamedTuple):
+class Evidence(namedtuple("Evidence", "facet label rule field start end text")):
     """Why a tag was given: one match of one rule.
 
-    Invariant: ``text == <field text>[start:end]``. (A named tuple: the engine
-    creates many of these.)
+    Fields: ``facet``, ``label``, ``rule`` (its id), ``field`` (``"title"`` or
+    ``"abstract"``), ``start``, ``end`` and ``text``, with the invariant
+    ``text == <field text>[start:end]``. (A named tuple: the engine creates
+    many of these.)
     """
 
-    facet: str
-    label: str
-    rule: str
-    field: str
-    """``"title"`` or ``"abstract"``."""
-    start: int
-    end: int
-    text: str
+    __slots__ = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {

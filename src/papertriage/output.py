@@ -11,7 +11,9 @@ import io
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 import orjson
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 """Inputs smaller than this are tagged on one process (start-up would dominate)."""

@@ -46,8 +46,10 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 from .errors import RulesError
@@ -641,21 +643,24 @@ def _closest(value: str, choices: list[str]) -> str | None:
 
 def default_rule_texts() -> list[tuple[str, str]]:
     """(name, text) of the packaged default rule files, in order."""
-    folder = Path(__file__).resolve().parent / "data" / "rules"
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "rules")
     out = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith((".yaml", ".yml")):
-            out.append((f"<default>/{entry.name}", entry.read_text(encoding="utf-8")))
+    for name in sorted(os.listdir(folder)):
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                out.append((f"<default>/{name}", fh.read()))
     return out
 
 
 def config_rule_files() -> list[Path]:
     """Rule files in ``$XDG_CONFIG_HOME/papertriage/rules/`` (sorted)."""
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    folder = Path(base) / "papertriage" / "rules"
-    if not folder.is_dir():
+    folder = os.path.join(base, "papertriage", "rules")
+    if not os.path.isdir(folder):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    from pathlib import Path
+
+    return sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def _read_rule_file(path: Path | str, problems: list[str]) -> str | None:

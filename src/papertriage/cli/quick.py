@@ -11,7 +11,9 @@ command) is left to the full interface, which reports it the usual way.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 _FLAGS = {"--no-config": "no_config", "--strict": "strict"}
 _VALUED = {

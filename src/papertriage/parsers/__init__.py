@@ -8,7 +8,9 @@ Detection asks every dialect how sure it is and takes the surest.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from ..errors import InputError, UsageError
 from ..models import Record

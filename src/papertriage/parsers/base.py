@@ -14,7 +14,11 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Generator, Iterator
-from typing import BinaryIO, Protocol
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO, Protocol
+else:
+    Protocol = object
 
 from ..errors import InputError
 from ..models import Record
