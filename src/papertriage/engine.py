@@ -40,11 +40,11 @@ class LabelScore:
 class Tagger:
     """Rules compiled once; :meth:`tag` is called per record."""
 
-    def __init__(self, ruleset: RuleSet, *, claims: bool = True, tables: Any = None) -> None:
+    def __init__(self, ruleset: RuleSet, *, claims: bool = True, tables: Any = None, digest: str | None = None) -> None:
         from .matcher import Tables
 
         self.ruleset = ruleset
-        self.digest = ruleset.digest
+        self.digest = digest or ruleset.digest
         self.settings = ruleset.settings
         self.tables = tables if tables is not None else Tables.build(ruleset)
         self.facet_rules = {f: [r for r in ruleset.rules if r.facet == f] for f in FACETS}
@@ -405,7 +405,7 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
                 ruleset = RuleSet.from_data(hit["ruleset"])
                 automaton = cache.loads_object(hit["automaton"]) if hit.get("automaton") else None
                 tables = Tables(hit["tables"], automaton=automaton)
-                tagger = Tagger(ruleset, claims=claims, tables=tables)
+                tagger = Tagger(ruleset, claims=claims, tables=tables, digest=hit.get("digest"))
             except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
                 tagger = None
     if tagger is None:
@@ -413,7 +413,7 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
         tables = Tables.build(ruleset)
         tagger = Tagger(ruleset, claims=claims, tables=tables)
         if ckey is not None:
-            value = {"ruleset": ruleset.to_data(), "tables": tables.data}
+            value = {"ruleset": ruleset.to_data(), "tables": tables.data, "digest": tagger.digest}
             if tables.automaton is not None:
                 value["automaton"] = cache.dumps_object(tables.automaton)
             cache.store("rules", ckey, value)

@@ -42,7 +42,6 @@ spaces or hyphens between words and an optional plural ``s``/``es``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -375,6 +374,8 @@ class RuleSet:
 
     @property
     def digest(self) -> str:
+        import json
+
         from . import __version__
 
         payload = {

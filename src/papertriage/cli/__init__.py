@@ -23,13 +23,14 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Console-script entry point."""
-    from ..runtime import tune_process
     from .quick import run_quick
 
-    tune_process()
     status = run_quick(sys.argv[1:])
     if status is not None:
         sys.exit(status)
+    from ..runtime import tune_process
+
+    tune_process()
     from .application import app
 
     app(prog_name="papertriage")

@@ -91,8 +91,13 @@ def run_tag(
 ) -> None:
     """Parse, tag and extract claims; JSONL on stdout, in input order."""
     from ..engine import get_tagger
-    from ..parallel import resolve_workers, tag_in_batches
+    from ..parallel import PARALLEL_MIN_BYTES, input_bytes, resolve_workers, tag_in_batches
 
+    size = input_bytes(sources)
+    if size is None or size >= PARALLEL_MIN_BYTES:
+        from ..runtime import tune_process
+
+        tune_process()  # a large output: see tune_process
     tagger = get_tagger(list(rules or []), use_config=not no_config)
     records = read_records(sources, input_format=input_format, strict=strict)
     out = sys.stdout.buffer
