@@ -403,7 +403,7 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
         if hit is not None:
             try:
                 ruleset = RuleSet.from_data(hit["ruleset"])
-                automaton = cache.loads_object(hit["automaton"]) if hit.get("automaton") else None
+                automaton = (cache.loads_object(hit["automaton"]), hit["automaton_values"]) if hit.get("automaton") else None
                 tables = Tables(hit["tables"], automaton=automaton)
                 tagger = Tagger(ruleset, claims=claims, tables=tables, digest=hit.get("digest"))
             except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
@@ -415,7 +415,9 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
         if ckey is not None:
             value = {"ruleset": ruleset.to_data(), "tables": tables.data, "digest": tagger.digest}
             if tables.automaton is not None:
-                value["automaton"] = cache.dumps_object(tables.automaton)
+                automaton, values = tables.automaton
+                value["automaton"] = cache.dumps_object(automaton)
+                value["automaton_values"] = values
             cache.store("rules", ckey, value)
     _TAGGER_CACHE[key] = tagger
     return tagger

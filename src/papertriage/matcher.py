@@ -221,8 +221,9 @@ class Tables:
         return "aho-corasick" if _ahocorasick is not None else "python"
 
     @property
-    def automaton(self) -> Any:
-        return self._automaton
+    def automaton(self) -> tuple[Any, list[Any]] | None:
+        """The Aho-Corasick automaton and its value table (for the cache)."""
+        return None if self._automaton is None else (self._automaton, self._values)
 
     def __init__(self, data: dict[str, Any], *, engine: str | None = None, automaton: Any = None) -> None:
         self.data = data
@@ -242,9 +243,10 @@ class Tables:
             raise RuntimeError("the aho-corasick engine needs the pyahocorasick package")
         self.engine = engine
         self._automaton = None
+        self._values: list[Any] = []
         self._trie: dict[str, Any] | None = None
         if engine == "aho-corasick":
-            self._automaton = automaton if automaton is not None else self._build_automaton()
+            self._automaton, self._values = automaton if automaton is not None else self._build_automaton()
         else:
             self._trie = self._build_trie()
 
@@ -325,8 +327,11 @@ class Tables:
             forms.setdefault(key, ([], []))[1].extend(pairs)
         return forms
 
-    def _build_automaton(self) -> Any:
-        automaton = _ahocorasick.Automaton()
+    def _build_automaton(self) -> tuple[Any, list[Any]]:
+        """The automaton (integer values: pickled and loaded several times
+        faster) and, per integer, ``(key length, ((facet, rank, entry), ...),
+        ((exact cased form, facet, rank, entry), ...))``."""
+        automaton = _ahocorasick.Automaton(_ahocorasick.STORE_INTS)
         values: dict[str, list[Any]] = {}
         entries = self.entries
         for key, (idxs, pairs) in self._all_forms().items():
@@ -337,13 +342,16 @@ class Tables:
                     v = values[word] = [len(word), [], []]
                 v[1].extend(i for i in idxs if i not in v[1])
                 v[2].extend([exact + suffix, i] for exact, i in pairs)
+        table: list[Any] = []
         for word, v in values.items():
             items = tuple((entries[i][0], 0 if entries[i][2] else 1, i) for i in v[1])
             cased = tuple((exact, entries[i][0], 0 if entries[i][2] else 1, i) for exact, i in v[2])
-            automaton.add_word(word, (v[0], items, cased))
-        if values:
-            automaton.make_automaton()
-        return automaton if values else None
+            automaton.add_word(word, len(table))
+            table.append((v[0], items, cased))
+        if not values:
+            return None, []
+        automaton.make_automaton()
+        return automaton, table
 
     def _build_trie(self) -> dict[str, Any]:
         trie: dict[str, Any] = {}
@@ -434,7 +442,9 @@ class Tables:
 
     def _scan_automaton(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
         adds = [o.append for o in out]
-        for end, (length, items, pairs) in self._automaton.iter(" " + normalise(text) + " "):
+        values = self._values
+        for end, v in self._automaton.iter(" " + normalise(text) + " "):
+            length, items, pairs = values[v]
             start = end - length + 1
             neg = 1 - end
             if len(items) == 1:
