@@ -35,3 +35,22 @@ def test_four_concurrent_adds_lose_nothing(tmp_path):
     assert len(titles) == 4 * 333
     for k in range(4):
         assert sum(t.endswith(f"[batch {k}]") for t in titles) == 333
+
+
+def test_small_inputs_tagged_in_process_use_their_own_rules(tmp_path):
+    """Inputs too small for workers are tagged in the calling process, each
+    with the rules it was given (not those of an earlier call)."""
+    from papertriage.models import Record, Source
+    from papertriage.parallel import tag_in_batches
+
+    rules = tmp_path / "zebra.yaml"
+    rules.write_text(
+        "rules:\n  - id: task.classification.zebra\n    facet: task\n    label: classification\n"
+        "    phrases: [zebra stripes]\n    weight: 5\n",
+        encoding="utf-8",
+    )
+    recs = [Record("z", "Counting zebra stripes", "We count zebra stripes in photographs.", Source("-", 1))]
+    plain = [p for batch in tag_in_batches(recs, workers=2, rules=[], use_config=False) for p in batch]
+    zebra = [p for batch in tag_in_batches(recs, workers=2, rules=[str(rules)], use_config=False) for p in batch]
+    assert "classification" not in plain[0].task
+    assert "classification" in zebra[0].task

@@ -13,6 +13,7 @@ import marshal
 import os
 import pickle
 import sys
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from pathlib import Path

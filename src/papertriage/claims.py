@@ -29,6 +29,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import itemgetter
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any
@@ -307,15 +308,12 @@ class Tagger:
                             st[1] += 1
             given = self._given(fi, stats, repeat_weight, repeat_cap, default) if stats else []
             given_per_facet.append(given)
-            ev: list[Evidence] = []
-            if len(given) == 1:  # one label's hits are already in (field, start) order
-                label = given[0]
-                ev = [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, e, rid in hits[label]]
-            elif given:
-                found = [(fc, s, label, e, rid) for label in given for fc, s, e, rid in hits[label]]
+            found = [(fc, s, label, e, rid) for label in given for fc, s, e, rid in hits[label]]
+            if len(given) > 1:  # one label's hits are already in (field, start) order
                 found.sort(key=_field_and_start)
-                ev = [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, label, e, rid in found]
-            evidence_per_facet.append(ev)
+            evidence_per_facet.append(
+                [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, label, e, rid in found]
+            )
         modality, task, mm = given_per_facet
         evidence = evidence_per_facet[0]
         multimodal = bool(mm) and len(modality) >= self.min_modalities

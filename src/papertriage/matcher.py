@@ -25,6 +25,7 @@ trie gives the same occurrences. Both are built from plain tables
 from __future__ import annotations
 
 import re
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any
@@ -68,16 +69,22 @@ def normalise_cased(text: str) -> str:
     return NON_ALNUM.sub(" ", text)
 
 
-def triggers(pattern: str) -> list[str]:
-    """Lower-case literals one of which every match of ``pattern`` starts with
-    (after any look-around), or ``[]`` when there is no such set. A pattern
-    with triggers is tried only where one of them occurs."""
+def _sre() -> tuple[Any, Any]:
+    """The regular-expression parser's constants and parser modules."""
     try:
         import re._constants as c  # type: ignore[import-not-found]
         import re._parser as p  # type: ignore[import-not-found]
     except ImportError:  # pragma: no cover - Python < 3.11
         import sre_constants as c  # type: ignore[no-redef]
         import sre_parse as p  # type: ignore[no-redef]
+    return c, p
+
+
+def triggers(pattern: str) -> list[str]:
+    """Lower-case literals one of which every match of ``pattern`` starts with
+    (after any look-around), or ``[]`` when there is no such set. A pattern
+    with triggers is tried only where one of them occurs."""
+    c, p = _sre()
 
     def letter(op: Any, av: Any) -> str | None:
         if op == c.LITERAL:
@@ -135,12 +142,7 @@ def triggers(pattern: str) -> list[str]:
 def required_literal(pattern: str) -> str:
     """The longest literal (lower-case, 3+ characters) that every match of
     ``pattern`` contains, or ``""``; texts without it skip the pattern."""
-    try:
-        import re._constants as c  # type: ignore[import-not-found]
-        import re._parser as p  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_constants as c  # type: ignore[no-redef]
-        import sre_parse as p  # type: ignore[no-redef]
+    c, p = _sre()
     try:
         items = list(p.parse(pattern))
     except Exception:  # pragma: no cover
@@ -167,10 +169,7 @@ def required_literal(pattern: str) -> str:
 
 def max_width(pattern: str) -> int:
     """The longest text a match of ``pattern`` can span, or 0 when unbounded."""
-    try:
-        import re._parser as p  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse as p  # type: ignore[no-redef]
+    _, p = _sre()
     try:
         width = p.parse(pattern).getwidth()[1]
     except Exception:  # pragma: no cover - validated before
@@ -333,7 +332,6 @@ class Tables:
         ((exact cased form, facet, rank, entry), ...))``."""
         automaton = _ahocorasick.Automaton(_ahocorasick.STORE_INTS)
         values: dict[str, list[Any]] = {}
-        entries = self.entries
         for key, (idxs, pairs) in self._all_forms().items():
             for suffix in ("", "s", "es"):
                 word = " " + key + suffix + " "
@@ -342,10 +340,11 @@ class Tables:
                     v = values[word] = [len(word), [], []]
                 v[1].extend(i for i in idxs if i not in v[1])
                 v[2].extend([exact + suffix, i] for exact, i in pairs)
+        slot = self._slot
         table: list[Any] = []
         for word, v in values.items():
-            items = tuple((entries[i][0], 0 if entries[i][2] else 1, i) for i in v[1])
-            cased = tuple((exact, entries[i][0], 0 if entries[i][2] else 1, i) for exact, i in v[2])
+            items = tuple(slot(i) for i in v[1])
+            cased = tuple((exact, *slot(i)) for exact, i in v[2])
             automaton.add_word(word, len(table))
             table.append((v[0], items, cased))
         if not values:
@@ -355,15 +354,21 @@ class Tables:
 
     def _build_trie(self) -> dict[str, Any]:
         trie: dict[str, Any] = {}
-        entries = self.entries
+        slot = self._slot
         for key, (idxs, pairs) in self._all_forms().items():
             node = trie
             for w in key.split(" "):
                 node = node.setdefault(w, {})
             end = node.setdefault("", [[], []])
-            end[0].extend((entries[i][0], 0 if entries[i][2] else 1, i) for i in idxs if (entries[i][0], 0 if entries[i][2] else 1, i) not in end[0])
-            end[1].extend((exact, entries[i][0], 0 if entries[i][2] else 1, i) for exact, i in pairs)
+            end[0].extend(slot(i) for i in idxs if slot(i) not in end[0])
+            end[1].extend((exact, *slot(i)) for exact, i in pairs)
         return trie
+
+    def _slot(self, idx: int) -> tuple[int, int, int]:
+        """Where an occurrence of entry ``idx`` goes: ``(facet index, rank,
+        idx)``, rank 0 for an exclusion and 1 for a phrase."""
+        fi, _, excl, _ = self.entries[idx]
+        return fi, 0 if excl else 1, idx
 
     # -- matching ----------------------------------------------------------
     def scan(self, text: str, field: str | None = None) -> list[list[tuple[int, int, int, int]]]:
@@ -388,7 +393,6 @@ class Tables:
     def _scan_patterns(self, text: str, patterns: list[Any], out: list[list[tuple[int, int, int, int]]]) -> None:
         low = text.lower()
         aligned = len(low) == len(text)
-        entries = self.entries
         absent: set[str] = set()
         for rx, idx, trigs, need, _fields, gate, width in patterns:
             if need:
@@ -401,8 +405,7 @@ class Tables:
                     continue
                 if need not in low:
                     continue
-            fi, _, excl, _ = entries[idx]
-            rank = 0 if excl else 1
+            fi, rank, _ = self._slot(idx)
             dest = out[fi]
             if not trigs or not aligned:
                 for m in rx.finditer(text):

@@ -11,6 +11,7 @@ import io
 import re
 import sys
 from collections.abc import Iterable, Iterator
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import IO, Any

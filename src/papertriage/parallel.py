@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any
@@ -85,25 +86,25 @@ def _unpack(batch: list[tuple]) -> Iterator[Any]:
         yield Record(rid, title, abstract, Source(path, line), urls, authors, date, categories, doi, arxiv_id, extra)
 
 
-def _tag_papers(batch: list[tuple]) -> list[Any]:
-    tag = _WORKER_TAGGER.tag
+def _tag_papers(batch: list[tuple], tagger: Any = None) -> list[Any]:
+    tag = (tagger or _WORKER_TAGGER).tag
     return [tag(r) for r in _unpack(batch)]
 
 
-def _tag_jsonl(batch: list[tuple]) -> bytes:
+def _tag_jsonl(batch: list[tuple], tagger: Any = None) -> bytes:
     import orjson
 
     from .output import paper_to_dict
 
-    tag = _WORKER_TAGGER.tag
+    tag = (tagger or _WORKER_TAGGER).tag
     dumps = orjson.dumps
     return b"\n".join([dumps(paper_to_dict(tag(r))) for r in _unpack(batch)]) + b"\n"
 
 
-def _tag_items(batch: list[tuple]) -> list[Any]:
+def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
     from .library import prepare
 
-    tag = _WORKER_TAGGER.tag
+    tag = (tagger or _WORKER_TAGGER).tag
     return [prepare(tag(r)) for r in _unpack(batch)]
 
 
@@ -112,12 +113,9 @@ _WORK = {"papers": _tag_papers, "jsonl": _tag_jsonl, "library": _tag_items}
 
 def _tag_here(work: Any, batch: list[tuple], rules: list[str], use_config: bool) -> Any:
     """``work`` on ``batch`` in this process (for inputs too small for workers)."""
-    global _WORKER_TAGGER
-    if _WORKER_TAGGER is None:
-        from .engine import get_tagger
+    from .engine import get_tagger
 
-        _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
-    return work(batch)
+    return work(batch, get_tagger(rules, use_config=use_config))
 
 
 def tag_in_batches(

@@ -45,6 +45,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,6 +8,7 @@ is served by :mod:`papertriage.cli.quick` without loading Typer at all.
 from __future__ import annotations
 
 import sys
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any

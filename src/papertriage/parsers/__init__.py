@@ -8,6 +8,7 @@ Detection asks every dialect how sure it is and takes the surest.
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import BinaryIO

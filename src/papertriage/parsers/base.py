@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Generator, Iterator
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import BinaryIO, Protocol
