@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -203,7 +202,7 @@ def test_query_keeps_import_order_by_default(lib, bundled):
 
 def test_extra_fields_are_kept(lib):
     p = make_paper("p1", "A paper with extras", extra={"journal": "JMLR", "status": "include"})
-    lib.add([dataclasses.replace(p, record=dataclasses.replace(p.record, authors=("A. Author",), categories=("cs.SD",)))])
+    lib.add([p.replace(record=p.record.replace(authors=("A. Author",), categories=("cs.SD",)))])
     got = lib.get("p1")
     assert got["journal"] == "JMLR"
     assert got["authors"] == ["A. Author"]
@@ -224,7 +223,7 @@ def test_exported_decisions_are_restored_on_import(tmp_path, lib):
     with Library(tmp_path / "copy.db") as copy:
         copy.add(make_paper(d["id"], d["title"], d["abstract"]) for d in exported)  # plain first
         copy.add(
-            dataclasses.replace(make_paper(d["id"], d["title"], d["abstract"]), record=record(d)) for d in exported
+            make_paper(d["id"], d["title"], d["abstract"]).replace(record=record(d)) for d in exported
         )
         got = copy.get("p1")
         assert (got["status"], got["note"]) == ("maybe", "keep")
@@ -232,12 +231,12 @@ def test_exported_decisions_are_restored_on_import(tmp_path, lib):
         assert copy.get("p2")["status"] == "unread"
         # a decision taken in the library is not overwritten by an older export
         copy.mark(["p1"], "exclude")
-        copy.add([dataclasses.replace(make_paper("p1", exported[0]["title"], exported[0]["abstract"]), record=record(exported[0]))])
+        copy.add([make_paper("p1", exported[0]["title"], exported[0]["abstract"]).replace(record=record(exported[0]))])
         assert copy.get("p1")["status"] == "exclude"
 
     with Library(tmp_path / "fresh.db") as fresh:
         fresh.add(
-            dataclasses.replace(make_paper(d["id"], d["title"], d["abstract"]), record=record(d)) for d in exported
+            make_paper(d["id"], d["title"], d["abstract"]).replace(record=record(d)) for d in exported
         )
         got = fresh.get("p1")
         assert (got["status"], got["note"], got["added"]) == ("maybe", "keep", exported[0]["added"])

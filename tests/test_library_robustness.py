@@ -24,7 +24,7 @@ from .conftest import ROOT
 from .test_library import bundled_papers, make_paper
 
 CHILD_PRELUDE = """
-import dataclasses, sys, time
+import sys, time
 from pathlib import Path
 from papertriage.engine import get_tagger
 from papertriage.library import Library
@@ -35,8 +35,8 @@ def copies(prefix, n):
     base = [tagger.tag(r) for r in read_source(sys.argv[2])]
     for i in range(n):
         p = base[i % len(base)]
-        rec = dataclasses.replace(p.record, id=f"{prefix}{i:06d}", title=f"{prefix}{i} {p.record.title} {i}{prefix}")
-        yield dataclasses.replace(p, record=rec)
+        rec = p.record.replace(id=f"{prefix}{i:06d}", title=f"{prefix}{i} {p.record.title} {i}{prefix}")
+        yield p.replace(record=rec)
 """
 
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
 
 
 from .errors import RulesError
+from .models import _Struct
 
 FACETS = ("modality", "task", "multimodal")
 FIELDS = ("title", "abstract")
@@ -270,21 +270,57 @@ def _regex_problem(pattern: str) -> str | None:
 # Rule model
 
 
-@dataclass
-class Rule:
+class Rule(_Struct):
+    """One rule: phrases and patterns that give ``labels`` of a ``facet``.
+
+    ``origin`` is the ``file:line`` where the rule was defined (last override
+    wins)."""
+
+    __slots__ = (
+        "id", "facet", "labels", "phrases", "patterns", "case_sensitive", "exclude", "exclude_patterns",
+        "fields", "weight", "description", "origin",
+    )
+    __hash__ = None  # type: ignore[assignment]  # mutable
     id: str
     facet: str
     labels: list[str]
-    phrases: list[str] = field(default_factory=list)
-    patterns: list[str] = field(default_factory=list)
-    case_sensitive: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    exclude_patterns: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=lambda: list(FIELDS))
-    weight: float = 1.0
-    description: str = ""
-    origin: str = ""
-    """``file:line`` where the rule was defined (last override wins)."""
+    phrases: list[str]
+    patterns: list[str]
+    case_sensitive: list[str]
+    exclude: list[str]
+    exclude_patterns: list[str]
+    fields: list[str]
+    weight: float
+    description: str
+    origin: str
+
+    def __init__(
+        self,
+        id: str,
+        facet: str,
+        labels: list[str],
+        phrases: list[str] | None = None,
+        patterns: list[str] | None = None,
+        case_sensitive: list[str] | None = None,
+        exclude: list[str] | None = None,
+        exclude_patterns: list[str] | None = None,
+        fields: list[str] | None = None,
+        weight: float = 1.0,
+        description: str = "",
+        origin: str = "",
+    ) -> None:
+        self.id = id
+        self.facet = facet
+        self.labels = labels
+        self.phrases = [] if phrases is None else phrases
+        self.patterns = [] if patterns is None else patterns
+        self.case_sensitive = [] if case_sensitive is None else case_sensitive
+        self.exclude = [] if exclude is None else exclude
+        self.exclude_patterns = [] if exclude_patterns is None else exclude_patterns
+        self.fields = list(FIELDS) if fields is None else fields
+        self.weight = weight
+        self.description = description
+        self.origin = origin
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -302,9 +338,43 @@ class Rule:
         }
 
 
-@dataclass
-class RuleSet:
-    """Validated, merged rules: what the engine compiles."""
+class RuleSet(_Struct):
+    """Validated, merged rules: what the engine compiles.
+
+    * ``facet_options``: facet -> {max_labels, min_share}: at most this many
+      labels, each with at least this share of the best label's score.
+    * ``suppress``: (facet, label) -> (labels, ratio): the label is dropped
+      when one of these labels is given and its score is below ``ratio``
+      times that label's.
+    """
+
+    __slots__ = (
+        "rules", "settings", "thresholds", "descriptions", "multimodal", "builtin_labels", "files",
+        "facet_options", "suppress",
+    )
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __init__(
+        self,
+        rules: list[Rule],
+        settings: dict[str, float],
+        thresholds: dict[tuple[str, str], float],
+        descriptions: dict[tuple[str, str], str],
+        multimodal: dict[str, float],
+        builtin_labels: dict[str, set[str]],
+        files: list[str],
+        facet_options: dict[str, dict[str, float]] | None = None,
+        suppress: dict[tuple[str, str], tuple[list[str], float]] | None = None,
+    ) -> None:
+        self.rules = rules
+        self.settings = settings
+        self.thresholds = thresholds
+        self.descriptions = descriptions
+        self.multimodal = multimodal
+        self.builtin_labels = builtin_labels
+        self.files = files
+        self.facet_options = {} if facet_options is None else facet_options
+        self.suppress = {} if suppress is None else suppress
 
     def to_data(self) -> dict[str, Any]:
         """Plain data (for the on-disk cache)."""
@@ -349,12 +419,8 @@ class RuleSet:
     multimodal: dict[str, float]
     builtin_labels: dict[str, set[str]]
     files: list[str]
-    facet_options: dict[str, dict[str, float]] = field(default_factory=dict)
-    """facet -> {max_labels, min_share}: at most this many labels, each with at
-    least this share of the best label's score."""
-    suppress: dict[tuple[str, str], tuple[list[str], float]] = field(default_factory=dict)
-    """(facet, label) -> (labels, ratio): the label is dropped when one of
-    these labels is given and its score is below ``ratio`` times that label's."""
+    facet_options: dict[str, dict[str, float]]
+    suppress: dict[tuple[str, str], tuple[list[str], float]]
 
     def labels(self, facet: str) -> list[str]:
         """Every label of a facet, built-in first, in a stable order."""
@@ -429,14 +495,26 @@ def _str_list(value: Any, key: str, where: str, problems: list[str]) -> list[str
     return out
 
 
-@dataclass
 class _FileRules:
-    name: str
-    settings: dict[str, Any]
-    labels: dict[tuple[str, str], dict[str, Any]]
-    multimodal: dict[str, Any]
-    rules: list[tuple[dict[str, Any], str]]  # (raw rule, origin)
-    facets: dict[str, dict[str, float]] = field(default_factory=dict)
+    """What one rule file says, before merging; ``rules`` are (raw rule, origin)."""
+
+    __slots__ = ("name", "settings", "labels", "multimodal", "rules", "facets")
+
+    def __init__(
+        self,
+        name: str,
+        settings: dict[str, Any],
+        labels: dict[tuple[str, str], dict[str, Any]],
+        multimodal: dict[str, Any],
+        rules: list[tuple[dict[str, Any], str]],
+        facets: dict[str, dict[str, float]],
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.labels = labels
+        self.multimodal = multimodal
+        self.rules = rules
+        self.facets = facets
 
 
 def _parse_file(name: str, text: str, problems: list[str]) -> _FileRules | None:
