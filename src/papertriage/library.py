@@ -243,15 +243,22 @@ class _Item:
     tags: list[tuple[str, str]]
     claims: list[tuple[Any, ...]]
     decisions: dict[str, Any]
+    packed: bytes | None = None
+    """``doc`` compressed, when a worker process has already done it."""
+
+    def stored_doc(self) -> bytes:
+        """``doc`` as stored (compressed)."""
+        return self.packed if self.packed is not None else _pack(self.doc)
 
 
 def _split_decisions(d: dict[str, Any]) -> dict[str, Any]:
     return {k: d.pop(k) for k in DECISION_KEYS if k in d}
 
 
-def prepare(paper: Paper) -> _Item:
+def prepare(paper: Paper, *, pack: bool = False) -> _Item:
     """A tagged paper in the form :meth:`Library.add` writes (worker
-    processes prepare papers so that the writing process only writes)."""
+    processes prepare papers, with ``pack`` compressing the document too,
+    so that the writing process only writes)."""
     rec = paper.record
     d = paper_to_dict(paper)
     decisions = _split_decisions(d)
@@ -297,6 +304,7 @@ def prepare(paper: Paper) -> _Item:
         tags=tags,
         claims=claims,
         decisions=decisions,
+        packed=_pack(doc) if pack else None,
     )
 
 
@@ -644,7 +652,7 @@ class Library:
             )
             conn.executemany(
                 "INSERT INTO docs(rowid, title, abstract, doc) VALUES (?,?,?,?)",
-                [(rowids[it.id], it.title, it.abstract, _pack(it.doc)) for it in new_rows],
+                [(rowids[it.id], it.title, it.abstract, it.stored_doc()) for it in new_rows],
             )
             conn.executemany(
                 "INSERT INTO docs_fts(rowid, title, abstract) VALUES (?,?,?)",
@@ -668,9 +676,9 @@ class Library:
                     for rowid, it in changed
                 ],
             )
-            same = [(_pack(it.doc), rowid) for rowid, it in changed if old_text.get(rowid) == (it.title, it.abstract)]
+            same = [(it.stored_doc(), rowid) for rowid, it in changed if old_text.get(rowid) == (it.title, it.abstract)]
             moved = [
-                (it.title, it.abstract, _pack(it.doc), rowid)
+                (it.title, it.abstract, it.stored_doc(), rowid)
                 for rowid, it in changed
                 if old_text.get(rowid) != (it.title, it.abstract)
             ]
