@@ -95,3 +95,13 @@ def test_a_small_stream_is_tagged_without_starting_workers():
     assert proc.stderr.decode().strip().endswith("no-pool")
     one = quick("tag", "--workers", "1", "-", stdin=EXAMPLE.read_bytes())
     assert proc.stdout == one.stdout and proc.stdout.count(b"\n") == 333
+
+
+def test_default_tag_of_a_small_file_gives_the_bytes_of_one_process():
+    """The default splits a small input between this process and a forked
+    copy; the output is the same as with ``--workers 1``."""
+    split = quick("tag", str(EXAMPLE))
+    one = quick("tag", "--workers", "1", str(EXAMPLE))
+    assert split.returncode == one.returncode == 0
+    assert split.stdout == one.stdout and split.stdout.count(b"\n") == 333
+    assert split.stderr == one.stderr

@@ -21,6 +21,9 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 """Inputs smaller than this are tagged on one process (start-up would dominate)."""
 PARALLEL_MIN_RECORDS = 1000
 """A stream (whose size is unknown) with fewer records is tagged on one process."""
+SPLIT_MIN_RECORDS = 100
+"""A small input with at least this many records is tagged in two halves, the
+second by a forked copy of the process (see :func:`tag_small`)."""
 
 _WORKER_TAGGER: Any = None
 
@@ -105,7 +108,7 @@ def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
     from .library import prepare
 
     tag = (tagger or _WORKER_TAGGER).tag
-    return [prepare(tag(r)) for r in _unpack(batch)]
+    return [prepare(tag(r), pack=True) for r in _unpack(batch)]
 
 
 _WORK = {"papers": _tag_papers, "jsonl": _tag_jsonl, "library": _tag_items}
@@ -148,7 +151,11 @@ def tag_in_batches(
             yield _tag_here(work, head, rules, use_config)
         raise
     if len(head) < PARALLEL_MIN_RECORDS:
-        if head:
+        if head and form == "jsonl":
+            from .engine import get_tagger
+
+            yield from _split_jsonl(head, get_tagger(rules, use_config=use_config))
+        elif head:
             yield _tag_here(work, head, rules, use_config)
         return
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
@@ -183,3 +190,108 @@ def tag_in_batches(
             pending.append(pool.apply_async(work, (batch,)))
         for job in pending:
             yield job.get()
+
+
+def can_split() -> bool:
+    """Whether :func:`tag_small` can use a second process here."""
+    return hasattr(os, "fork") and cores() > 1
+
+
+def tag_small(records: Iterable[Any], tagger: Any) -> Iterator[bytes]:
+    """JSONL of a small input (a day's papers), in input order.
+
+    Starting worker processes would cost more than the tagging, but a copy
+    of this process made by ``fork`` already holds the loaded rules: the
+    records are read, the copy tags the second half while this process tags
+    the first, and its output follows ours. Where ``fork`` fails or the copy
+    does not deliver, the second half is tagged here (same output). When
+    reading fails, the records read before the failure are still tagged and
+    yielded, then the error is raised.
+    """
+    batch: list[tuple] = []
+    try:
+        for rec in records:
+            batch.append(_pack(rec))
+    except Exception:
+        if batch:
+            yield _tag_jsonl(batch, tagger)
+        raise
+    yield from _split_jsonl(batch, tagger)
+
+
+def _split_jsonl(batch: list[tuple], tagger: Any) -> Iterator[bytes]:
+    """JSONL of packed records: in two halves when there are enough of them
+    and this machine can fork (see :func:`tag_small`)."""
+    if not batch:
+        return
+    if len(batch) < SPLIT_MIN_RECORDS or not can_split():
+        yield _tag_jsonl(batch, tagger)
+        return
+    half = (len(batch) + 1) // 2
+    second = batch[half:]
+    child = _fork_jsonl(second, tagger)
+    if child is None:
+        yield _tag_jsonl(batch, tagger)
+        return
+    pid, fd = child
+    try:
+        yield _tag_jsonl(batch[:half], tagger)
+        parts = []
+        while True:
+            data = os.read(fd, 1 << 20)
+            if not data:
+                break
+            parts.append(data)
+        os.close(fd)
+        fd = -1
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        if os.waitstatus_to_exitcode(status) == 0 and parts:
+            yield b"".join(parts)
+        else:  # the copy failed: tag its half here
+            yield _tag_jsonl(second, tagger)
+    finally:  # interrupted or the reader stopped early: no copy left behind
+        if fd >= 0:
+            os.close(fd)
+        if pid:
+            import signal
+
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+def _fork_jsonl(batch: list[tuple], tagger: Any) -> tuple[int, int] | None:
+    """A forked copy of this process writing the JSONL of ``batch`` to a
+    pipe: ``(pid, read end)``, or ``None`` when it cannot be started."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the copy: never returns, never runs the parent's exit handlers
+        status = 1
+        try:
+            os.close(r)
+            data = memoryview(_tag_jsonl(batch, tagger))
+            while data:
+                data = data[os.write(w, data):]
+            status = 0
+        except BaseException:  # noqa: BLE001 - the parent tags this half instead
+            pass
+        finally:
+            os._exit(status)
+    os.close(w)
+    return pid, r

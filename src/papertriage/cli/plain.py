@@ -92,7 +92,7 @@ def run_tag(
 ) -> None:
     """Parse, tag and extract claims; JSONL on stdout, in input order."""
     from ..engine import get_tagger
-    from ..parallel import PARALLEL_MIN_BYTES, input_bytes, resolve_workers, tag_in_batches
+    from ..parallel import PARALLEL_MIN_BYTES, input_bytes, resolve_workers, tag_in_batches, tag_small
 
     size = input_bytes(sources)
     if size is None or size >= PARALLEL_MIN_BYTES:
@@ -104,7 +104,10 @@ def run_tag(
     out = sys.stdout.buffer
     n_workers = resolve_workers(workers, sources)
     try:
-        if n_workers <= 1:
+        if workers is None and size is not None and size < PARALLEL_MIN_BYTES:
+            for chunk in tag_small(records, tagger):  # the default for a small input
+                out.write(chunk)
+        elif n_workers <= 1:
             from ..output import paper_to_dict, write_jsonl
 
             tag = tagger.tag

@@ -1,0 +1,89 @@
+"""A small input is tagged in two halves, the second by a forked copy of the
+process: the output is the same bytes as on one process, whatever happens to
+the copy."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from papertriage import parallel
+from papertriage.cli.plain import read_records
+from papertriage.engine import get_tagger
+
+from .conftest import EXAMPLE
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+@pytest.fixture(scope="module")
+def records():
+    return list(read_records([str(EXAMPLE)], input_format=None, strict=False))
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return get_tagger([], use_config=False)
+
+
+@pytest.fixture(scope="module")
+def one_process(records, tagger):
+    return parallel._tag_jsonl([parallel._pack(r) for r in records], tagger)
+
+
+def test_split_output_is_the_one_process_output(records, tagger, one_process, monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    forks = []
+    real_fork = parallel._fork_jsonl
+    monkeypatch.setattr(parallel, "_fork_jsonl", lambda b, t: forks.append(len(b)) or real_fork(b, t))
+    chunks = list(parallel.tag_small(iter(records), tagger))
+    assert forks == [len(records) // 2]  # the copy tagged the second half
+    assert len(chunks) == 2
+    assert b"".join(chunks) == one_process
+    assert one_process.count(b"\n") == 333
+
+
+def test_no_fork_gives_the_same_output(records, tagger, one_process, monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+
+    def no_fork():
+        raise OSError("fork not allowed")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    assert b"".join(parallel.tag_small(iter(records), tagger)) == one_process
+
+
+def test_a_failing_copy_is_replaced_by_this_process(records, tagger, one_process, monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    parent = os.getpid()
+    real = parallel._tag_jsonl
+
+    def fails_in_the_copy(batch, t=None):
+        if os.getpid() != parent:
+            raise RuntimeError("the copy fails")
+        return real(batch, t)
+
+    monkeypatch.setattr(parallel, "_tag_jsonl", fails_in_the_copy)
+    assert b"".join(parallel.tag_small(iter(records), tagger)) == one_process
+
+
+def test_records_read_before_an_error_are_still_tagged(records, tagger, one_process, monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+
+    def broken():
+        yield from records[:150]
+        raise ValueError("bad line")
+
+    got = []
+    with pytest.raises(ValueError, match="bad line"):
+        for chunk in parallel.tag_small(broken(), tagger):
+            got.append(chunk)
+    assert b"".join(got) == b"".join(one_process.splitlines(keepends=True)[:150])
+
+
+def test_few_records_are_tagged_here(records, tagger, monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    monkeypatch.setattr(parallel, "_fork_jsonl", lambda b, t: pytest.fail("forked for a few records"))
+    out = b"".join(parallel.tag_small(iter(records[: parallel.SPLIT_MIN_RECORDS - 1]), tagger))
+    assert out.count(b"\n") == parallel.SPLIT_MIN_RECORDS - 1
