@@ -240,21 +240,49 @@ class Tagger:
             cap = int(o.get("max_labels", 0)) if o else 0
             opts.append((self.thresholds[facet], suppress, o.get("min_share", 0.0) if o else 0.0, cap, bool(o)))
         self._facet_opts = opts
-        from .matcher import resolve, resolve_kept
+        from .matcher import _fastcore, resolve, resolve_kept
 
         self._resolve = resolve
         self._resolve_kept = resolve_kept
+        self._core = None
+        if _fastcore is not None:  # the facet loop of :meth:`tag` in C
+            core = _fastcore.TagCore(
+                info, opts, FACETS, self.repeat_weight, self.repeat_cap, self.default_threshold, Evidence, FIELD_NAMES
+            )
+            self._core = core.tag
 
     def tag(self, record: Record) -> Paper:
         """Tags, evidence and claims of one record (the same result as
         :meth:`tag_reference`, without building a score for every label)."""
-        resolve_kept = self._resolve_kept
-        info = self._info
         scan = self.tables.scan
         title = record.title
         abstract = record.abstract
         texts = (title, abstract)
         per_field = (scan(title, "title"), scan(abstract, "abstract"))
+        core = self._core
+        if core is not None:
+            given_per_facet, evidence_per_facet = core(per_field, texts)
+        else:
+            given_per_facet, evidence_per_facet = self._facets(per_field, texts)
+        modality, task, mm = given_per_facet
+        evidence = evidence_per_facet[0]
+        multimodal = bool(mm) and len(modality) >= self.min_modalities
+        if multimodal:
+            evidence = evidence + evidence_per_facet[2]
+        if evidence_per_facet[1]:
+            evidence = evidence + evidence_per_facet[1]
+        order = self._order
+        if len(modality) > 1:
+            modality.sort(key=lambda label: (order["modality"].get(label, 1000), label))
+        if len(task) > 1:
+            task.sort(key=lambda label: (order["task"].get(label, 1000), label))
+        return self._paper(record, modality, multimodal, task, evidence)
+
+    def _facets(self, per_field: tuple[list[list[Any]], ...], texts: tuple[str, str]) -> tuple[list[list[str]], list[list[Evidence]]]:
+        """The given labels and their evidence, per facet, from the
+        occurrences of each field (the pure-Python twin of the C core)."""
+        resolve_kept = self._resolve_kept
+        info = self._info
         repeat_weight = self.repeat_weight
         repeat_cap = self.repeat_cap
         default = self.default_threshold
@@ -314,19 +342,7 @@ class Tagger:
             evidence_per_facet.append(
                 [_new_tuple(Evidence, (facet, label, rid, FIELD_NAMES[fc], s, e, texts[fc][s:e])) for fc, s, label, e, rid in found]
             )
-        modality, task, mm = given_per_facet
-        evidence = evidence_per_facet[0]
-        multimodal = bool(mm) and len(modality) >= self.min_modalities
-        if multimodal:
-            evidence = evidence + evidence_per_facet[2]
-        if evidence_per_facet[1]:
-            evidence = evidence + evidence_per_facet[1]
-        order = self._order
-        if len(modality) > 1:
-            modality.sort(key=lambda label: (order["modality"].get(label, 1000), label))
-        if len(task) > 1:
-            task.sort(key=lambda label: (order["task"].get(label, 1000), label))
-        return self._paper(record, modality, multimodal, task, evidence)
+        return given_per_facet, evidence_per_facet
 
     def _given(self, fi: int, stats: dict[str, dict[str, list[float]]], repeat_weight: float, repeat_cap: int, default: float) -> list[str]:
         """The labels of one facet that reach their threshold and survive

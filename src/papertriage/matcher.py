@@ -24,6 +24,7 @@ trie gives the same occurrences. Both are built from plain tables
 
 from __future__ import annotations
 
+import os
 import re
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -44,6 +45,18 @@ try:  # the fast engine
     import ahocorasick as _ahocorasick  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the platform
     _ahocorasick = None
+
+# The optional C core (built where a C compiler is present) runs the loop of
+# ``Tables._scan_automaton`` and the facet loop of ``Tagger.tag`` with the
+# same results as the Python code below; PAPERTRIAGE_PURE_PYTHON=1 turns it off.
+_fastcore: Any = None
+if os.environ.get("PAPERTRIAGE_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _fastcore  # type: ignore[attr-defined, no-redef]
+    except ImportError:  # pragma: no cover - built without a C compiler
+        _fastcore = None
+FASTCORE = _fastcore is not None
+"""Whether the C core is in use."""
 
 
 _ASCII_TABLE = bytes(
@@ -241,6 +254,7 @@ class Tables:
         if engine == "aho-corasick" and _ahocorasick is None:
             raise RuntimeError("the aho-corasick engine needs the pyahocorasick package")
         self.engine = engine
+        self._fast_scan = _fastcore.scan_automaton if _fastcore is not None else None
         self._automaton = None
         self._values: list[Any] = []
         self._trie: dict[str, Any] | None = None
@@ -444,6 +458,13 @@ class Tables:
                         last = end
 
     def _scan_automaton(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
+        fast = self._fast_scan
+        if fast is not None:
+            fast(self._automaton, self._values, out, text, normalise, normalise_cased)
+            return
+        self._scan_automaton_python(text, out)
+
+    def _scan_automaton_python(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
         adds = [o.append for o in out]
         values = self._values
         for end, v in self._automaton.iter(" " + normalise(text) + " "):

@@ -1,0 +1,1368 @@
+/* Optional C core of papertriage: the two per-record loops of tagging.
+ *
+ *   scan_automaton(automaton, values, out, text, normalise, normalise_cased)
+ *       Tables._scan_automaton: runs the Aho-Corasick automaton over
+ *       " " + normalise(text) + " " and appends (start, -end, rank, entry)
+ *       occurrences to out[facet].
+ *
+ *   TagCore(info, facet_opts, facets, repeat_weight, repeat_cap, default,
+ *           evidence_type, field_names).tag(per_field, texts)
+ *       The facet loop of Tagger.tag: resolves the occurrences of every facet,
+ *       weighs them and returns (given labels per facet, evidence per facet).
+ *
+ * Both give exactly what the pure-Python code in matcher.py and engine.py
+ * gives (the tests compare them); that code stays the reference. Plain
+ * CPython C API, Python 3.10 and later.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* -------------------------------------------------------------------------
+ * Small helpers
+ * ---------------------------------------------------------------------- */
+
+/* Borrowed item of a tuple or list (any other type: TypeError). */
+static PyObject *
+seq_get(PyObject *seq, Py_ssize_t i, const char *what)
+{
+    Py_ssize_t n;
+    if (PyTuple_Check(seq)) {
+        n = PyTuple_GET_SIZE(seq);
+        if (i < 0)
+            i += n;
+        if (i < 0 || i >= n)
+            goto range;
+        return PyTuple_GET_ITEM(seq, i);
+    }
+    if (PyList_Check(seq)) {
+        n = PyList_GET_SIZE(seq);
+        if (i < 0)
+            i += n;
+        if (i < 0 || i >= n)
+            goto range;
+        return PyList_GET_ITEM(seq, i);
+    }
+    PyErr_Format(PyExc_TypeError, "%s must be a tuple or list, not %.100s", what, Py_TYPE(seq)->tp_name);
+    return NULL;
+range:
+    PyErr_Format(PyExc_IndexError, "%s index out of range", what);
+    return NULL;
+}
+
+static Py_ssize_t
+seq_len(PyObject *seq, const char *what)
+{
+    if (PyTuple_Check(seq))
+        return PyTuple_GET_SIZE(seq);
+    if (PyList_Check(seq))
+        return PyList_GET_SIZE(seq);
+    PyErr_Format(PyExc_TypeError, "%s must be a tuple or list, not %.100s", what, Py_TYPE(seq)->tp_name);
+    return -1;
+}
+
+static int
+as_ssize(PyObject *o, Py_ssize_t *out)
+{
+    Py_ssize_t v;
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "an integer is required, not %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    v = PyLong_AsSsize_t(o);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+as_double(PyObject *o, double *out)
+{
+    double v = PyFloat_AsDouble(o);
+    if (v == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Float arithmetic exactly as Python does it: one rounding per operation
+ * (no fused multiply-add, no extended precision). */
+static double
+py_mul(double a, double b)
+{
+    volatile double r = a * b;
+    return r;
+}
+
+static double
+py_add(double a, double b)
+{
+    volatile double r = a + b;
+    return r;
+}
+
+/* Grow a malloc'ed array so that it holds at least `need` elements. */
+static int
+grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t elem)
+{
+    Py_ssize_t ncap;
+    void *p;
+    if (need <= *cap)
+        return 0;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if ((size_t)ncap > PY_SSIZE_T_MAX / elem) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    p = PyMem_Realloc(*buf, (size_t)ncap * elem);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* -------------------------------------------------------------------------
+ * scan_automaton
+ * ---------------------------------------------------------------------- */
+
+/* matcher._ASCII_TABLE: lower case, every non-alphanumeric byte a space. */
+static unsigned char ascii_table[128];
+
+static void
+init_ascii_table(void)
+{
+    int c;
+    for (c = 0; c < 128; c++) {
+        if (c >= 'A' && c <= 'Z')
+            ascii_table[c] = (unsigned char)(c + 32);
+        else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
+            ascii_table[c] = (unsigned char)c;
+        else
+            ascii_table[c] = ' ';
+    }
+}
+
+/* " " + normalise(text) + " " (new reference). */
+static PyObject *
+padded_haystack(PyObject *text, PyObject *normalise)
+{
+    PyObject *norm, *space, *tmp, *hay;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+#endif
+    if (PyUnicode_IS_ASCII(text)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+        const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
+        Py_UCS1 *dst;
+        hay = PyUnicode_New(n + 2, 127);
+        if (hay == NULL)
+            return NULL;
+        dst = PyUnicode_1BYTE_DATA(hay);
+        dst[0] = ' ';
+        for (i = 0; i < n; i++)
+            dst[i + 1] = ascii_table[src[i]];
+        dst[n + 1] = ' ';
+        return hay;
+    }
+    norm = PyObject_CallOneArg(normalise, text);
+    if (norm == NULL)
+        return NULL;
+    if (!PyUnicode_Check(norm)) {
+        PyErr_SetString(PyExc_TypeError, "normalise() must return a str");
+        Py_DECREF(norm);
+        return NULL;
+    }
+    space = PyUnicode_FromOrdinal(' ');
+    if (space == NULL) {
+        Py_DECREF(norm);
+        return NULL;
+    }
+    tmp = PyUnicode_Concat(space, norm);
+    Py_DECREF(norm);
+    if (tmp == NULL) {
+        Py_DECREF(space);
+        return NULL;
+    }
+    hay = PyUnicode_Concat(tmp, space);
+    Py_DECREF(tmp);
+    Py_DECREF(space);
+    return hay;
+}
+
+/* out[fi].append((start, neg, rank, idx)) */
+static int
+append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyObject *rank, PyObject *idx)
+{
+    Py_ssize_t fi;
+    PyObject *dest, *t;
+    int rc;
+    if (as_ssize(fi_obj, &fi) < 0)
+        return -1;
+    dest = seq_get(out, fi, "out");
+    if (dest == NULL)
+        return -1;
+    t = PyTuple_New(4);
+    if (t == NULL)
+        return -1;
+    Py_INCREF(start);
+    PyTuple_SET_ITEM(t, 0, start);
+    Py_INCREF(neg);
+    PyTuple_SET_ITEM(t, 1, neg);
+    Py_INCREF(rank);
+    PyTuple_SET_ITEM(t, 2, rank);
+    Py_INCREF(idx);
+    PyTuple_SET_ITEM(t, 3, idx);
+    if (PyList_CheckExact(dest))
+        rc = PyList_Append(dest, t);
+    else {
+        PyObject *r = PyObject_CallMethod(dest, "append", "O", t);
+        rc = r == NULL ? -1 : 0;
+        Py_XDECREF(r);
+    }
+    Py_DECREF(t);
+    return rc;
+}
+
+/* One automaton hit: `end` in the padded haystack, `value` = (length, items, pairs). */
+static int
+scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t end, PyObject *value)
+{
+    PyObject *length_obj, *items, *pairs, *start = NULL, *neg = NULL, *actual = NULL;
+    Py_ssize_t length, n, i, s;
+    int rc = -1;
+
+    if (seq_len(value, "automaton value") < 0)
+        return -1;
+    if (seq_len(value, "automaton value") != 3) {
+        PyErr_SetString(PyExc_ValueError, "an automaton value must be (length, items, pairs)");
+        return -1;
+    }
+    length_obj = seq_get(value, 0, "automaton value");
+    items = seq_get(value, 1, "automaton value");
+    pairs = seq_get(value, 2, "automaton value");
+    if (length_obj == NULL || items == NULL || pairs == NULL || as_ssize(length_obj, &length) < 0)
+        return -1;
+    s = end - length + 1;
+    start = PyLong_FromSsize_t(s);
+    neg = PyLong_FromSsize_t(1 - end);
+    if (start == NULL || neg == NULL)
+        goto done;
+    n = seq_len(items, "items");
+    if (n < 0)
+        goto done;
+    for (i = 0; i < n; i++) {
+        PyObject *item = seq_get(items, i, "items");
+        PyObject *fi, *rank, *idx;
+        if (item == NULL)
+            goto done;
+        if (seq_len(item, "item") != 3) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "an automaton item must be (facet, rank, entry)");
+            goto done;
+        }
+        fi = seq_get(item, 0, "item");
+        rank = seq_get(item, 1, "item");
+        idx = seq_get(item, 2, "item");
+        if (append_occ(out, fi, start, neg, rank, idx) < 0)
+            goto done;
+    }
+    n = seq_len(pairs, "pairs");
+    if (n < 0)
+        goto done;
+    if (n > 0) {
+        PyObject *slice = PyUnicode_Substring(text, s, end - 1);
+        if (slice == NULL)
+            goto done;
+        actual = PyObject_CallOneArg(normalise_cased, slice);
+        Py_DECREF(slice);
+        if (actual == NULL)
+            goto done;
+        for (i = 0; i < n; i++) {
+            PyObject *pair = seq_get(pairs, i, "pairs");
+            PyObject *exact;
+            int eq;
+            if (pair == NULL)
+                goto done;
+            if (seq_len(pair, "pair") != 4) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
+                goto done;
+            }
+            exact = seq_get(pair, 0, "pair");
+            eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
+            if (eq < 0)
+                goto done;
+            if (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
+                                 seq_get(pair, 3, "pair")) < 0)
+                goto done;
+        }
+    }
+    rc = 0;
+done:
+    Py_XDECREF(start);
+    Py_XDECREF(neg);
+    Py_XDECREF(actual);
+    return rc;
+}
+
+static PyObject *
+scan_automaton(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *automaton, *values, *out, *text, *normalise, *normalise_cased;
+    PyObject *hay, *it, *item;
+    (void)self;
+
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError,
+                        "scan_automaton(automaton, values, out, text, normalise, normalise_cased) takes 6 arguments");
+        return NULL;
+    }
+    automaton = args[0];
+    values = args[1];
+    out = args[2];
+    text = args[3];
+    normalise = args[4];
+    normalise_cased = args[5];
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    if (seq_len(values, "values") < 0 || seq_len(out, "out") < 0)
+        return NULL;
+    hay = padded_haystack(text, normalise);
+    if (hay == NULL)
+        return NULL;
+    {
+        PyObject *name = PyUnicode_FromString("iter");
+        if (name == NULL) {
+            Py_DECREF(hay);
+            return NULL;
+        }
+        it = PyObject_CallMethodOneArg(automaton, name, hay);
+        Py_DECREF(name);
+    }
+    Py_DECREF(hay);
+    if (it == NULL)
+        return NULL;
+    while ((item = PyIter_Next(it)) != NULL) {
+        Py_ssize_t end, v;
+        PyObject *value;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_ValueError, "the automaton must yield (end, value) pairs");
+            goto error;
+        }
+        if (as_ssize(PyTuple_GET_ITEM(item, 0), &end) < 0 || as_ssize(PyTuple_GET_ITEM(item, 1), &v) < 0)
+            goto error;
+        value = seq_get(values, v, "values");
+        if (value == NULL || scan_one(out, text, normalise_cased, end, value) < 0)
+            goto error;
+        Py_DECREF(item);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(item);
+    Py_DECREF(it);
+    return NULL;
+}
+
+/* -------------------------------------------------------------------------
+ * TagCore: the compiled rules of a Tagger, for its facet loop
+ * ---------------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t nlabels;
+    Py_ssize_t labels_off; /* into TagCore.label_pool */
+    int has_w[2];
+    double w[2];
+    Py_ssize_t key;        /* key id */
+    PyObject *rid;         /* strong */
+} Entry;
+
+typedef struct {
+    double *thr;            /* per label id: thresholds.get(label, default) */
+    Py_ssize_t *sup_n;      /* per label id: how many `unless` labels (0: none) */
+    Py_ssize_t *sup_off;    /* per label id: offset into sup_pool */
+    double *sup_ratio;      /* per label id */
+    Py_ssize_t *sup_pool;
+    int has_suppress;       /* the facet's suppress mapping is not empty */
+    double share;
+    Py_ssize_t max_labels;
+    int limited;
+} FacetOpts;
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t nentries;
+    Entry *entries;
+    Py_ssize_t *label_pool;
+    Py_ssize_t nlabels;
+    PyObject *labels;       /* list: label id -> str */
+    Py_ssize_t *label_rank; /* label id -> position in sorted(labels) */
+    Py_ssize_t nfacets;
+    PyObject *facets;       /* tuple of str */
+    FacetOpts *opts;
+    double repeat_weight;
+    Py_ssize_t repeat_cap;
+    PyTypeObject *evidence_type;
+    int evidence_alloc;     /* build Evidence with tp_alloc (a plain tuple subclass) */
+    PyObject *field_names;  /* tuple of 2 str */
+} TagCore;
+
+static void
+TagCore_dealloc(TagCore *self)
+{
+    Py_ssize_t i;
+    if (self->entries != NULL) {
+        for (i = 0; i < self->nentries; i++)
+            Py_XDECREF(self->entries[i].rid);
+        PyMem_Free(self->entries);
+    }
+    PyMem_Free(self->label_pool);
+    PyMem_Free(self->label_rank);
+    if (self->opts != NULL) {
+        for (i = 0; i < self->nfacets; i++) {
+            PyMem_Free(self->opts[i].thr);
+            PyMem_Free(self->opts[i].sup_n);
+            PyMem_Free(self->opts[i].sup_off);
+            PyMem_Free(self->opts[i].sup_ratio);
+            PyMem_Free(self->opts[i].sup_pool);
+        }
+        PyMem_Free(self->opts);
+    }
+    Py_XDECREF(self->labels);
+    Py_XDECREF(self->facets);
+    Py_XDECREF((PyObject *)self->evidence_type);
+    Py_XDECREF(self->field_names);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The id of a string in `ids` (a dict), adding it to `table` when new. */
+static Py_ssize_t
+intern_id(PyObject *ids, PyObject *table, PyObject *s)
+{
+    PyObject *v = PyDict_GetItemWithError(ids, s);
+    Py_ssize_t id;
+    if (v != NULL)
+        return PyLong_AsSsize_t(v);
+    if (PyErr_Occurred())
+        return -1;
+    id = PyList_GET_SIZE(table);
+    v = PyLong_FromSsize_t(id);
+    if (v == NULL)
+        return -1;
+    if (PyDict_SetItem(ids, s, v) < 0 || PyList_Append(table, s) < 0) {
+        Py_DECREF(v);
+        return -1;
+    }
+    Py_DECREF(v);
+    return id;
+}
+
+static int
+TagCore_init(TagCore *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *info, *facet_opts, *facets, *evidence_type, *field_names, *default_obj, *rw_obj;
+    Py_ssize_t repeat_cap, i, j, n, pool_n = 0;
+    double default_thr;
+    PyObject *label_ids = NULL, *key_ids = NULL, *keys = NULL, *sorted = NULL;
+    static char *kwlist[] = {"info", "facet_opts", "facets", "repeat_weight", "repeat_cap", "default",
+                             "evidence_type", "field_names", NULL};
+
+    if (self->entries != NULL || self->labels != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "TagCore is already initialised");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!OnOO!O!:TagCore", kwlist, &info, &facet_opts, &PyTuple_Type,
+                                     &facets, &rw_obj, &repeat_cap, &default_obj, &PyType_Type, &evidence_type,
+                                     &PyTuple_Type, &field_names))
+        return -1;
+    if (as_double(rw_obj, &self->repeat_weight) < 0 || as_double(default_obj, &default_thr) < 0)
+        return -1;
+    self->repeat_cap = repeat_cap;
+    if (PyTuple_GET_SIZE(field_names) != 2) {
+        PyErr_SetString(PyExc_ValueError, "field_names must hold two names");
+        return -1;
+    }
+    if (!PyType_IsSubtype((PyTypeObject *)evidence_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "evidence_type must be a tuple subclass");
+        return -1;
+    }
+    /* A tuple subclass without extra fields (a named tuple with __slots__ = ())
+     * is created the way tuple.__new__ creates it; from Python 3.14 tuples
+     * carry more state, so tuple.__new__ itself is called there. */
+    self->evidence_alloc = PY_VERSION_HEX < 0x030E0000 &&
+                           ((PyTypeObject *)evidence_type)->tp_basicsize == PyTuple_Type.tp_basicsize &&
+                           ((PyTypeObject *)evidence_type)->tp_itemsize == PyTuple_Type.tp_itemsize &&
+                           ((PyTypeObject *)evidence_type)->tp_dictoffset == 0;
+    Py_INCREF(evidence_type);
+    self->evidence_type = (PyTypeObject *)evidence_type;
+    Py_INCREF(field_names);
+    self->field_names = field_names;
+    Py_INCREF(facets);
+    self->facets = facets;
+    self->nfacets = PyTuple_GET_SIZE(facets);
+
+    label_ids = PyDict_New();
+    key_ids = PyDict_New();
+    keys = PyList_New(0);
+    self->labels = PyList_New(0);
+    if (label_ids == NULL || key_ids == NULL || keys == NULL || self->labels == NULL)
+        goto error;
+
+    /* entries */
+    n = seq_len(info, "info");
+    if (n < 0)
+        goto error;
+    self->entries = PyMem_Calloc(n ? (size_t)n : 1, sizeof(Entry));
+    if (self->entries == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    self->nentries = n;
+    {
+        Py_ssize_t pool_cap = 0;
+        for (i = 0; i < n; i++) {
+            Entry *e = &self->entries[i];
+            PyObject *row = seq_get(info, i, "info"), *labels, *weights, *key, *rid;
+            Py_ssize_t nl, f;
+            if (row == NULL)
+                goto error;
+            if (seq_len(row, "info row") != 4) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "an info row must be (labels, weights, key, rule id)");
+                goto error;
+            }
+            labels = seq_get(row, 0, "info row");
+            weights = seq_get(row, 1, "info row");
+            key = seq_get(row, 2, "info row");
+            rid = seq_get(row, 3, "info row");
+            nl = seq_len(labels, "labels");
+            if (nl < 0)
+                goto error;
+            if (grow((void **)&self->label_pool, &pool_cap, pool_n + nl, sizeof(Py_ssize_t)) < 0)
+                goto error;
+            e->labels_off = pool_n;
+            e->nlabels = nl;
+            for (j = 0; j < nl; j++) {
+                Py_ssize_t id = intern_id(label_ids, self->labels, seq_get(labels, j, "labels"));
+                if (id < 0)
+                    goto error;
+                self->label_pool[pool_n++] = id;
+            }
+            if (seq_len(weights, "weights") != 2) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "weights must be (title, abstract)");
+                goto error;
+            }
+            for (f = 0; f < 2; f++) {
+                PyObject *w = seq_get(weights, f, "weights");
+                if (w == Py_None) {
+                    e->has_w[f] = 0;
+                    e->w[f] = 0.0;
+                }
+                else {
+                    e->has_w[f] = 1;
+                    if (as_double(w, &e->w[f]) < 0)
+                        goto error;
+                }
+            }
+            e->key = intern_id(key_ids, keys, key);
+            if (e->key < 0)
+                goto error;
+            Py_INCREF(rid);
+            e->rid = rid;
+        }
+    }
+
+    /* facet options: (thresholds, suppress, share, max_labels, limited) */
+    if (seq_len(facet_opts, "facet_opts") != self->nfacets) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "facet_opts must have one entry per facet");
+        goto error;
+    }
+    self->opts = PyMem_Calloc(self->nfacets ? (size_t)self->nfacets : 1, sizeof(FacetOpts));
+    if (self->opts == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    /* Labels named only by `unless` get ids first, so that every table below
+     * covers every label. */
+    for (i = 0; i < self->nfacets; i++) {
+        PyObject *row = seq_get(facet_opts, i, "facet_opts"), *suppress, *k, *v;
+        Py_ssize_t pos = 0;
+        if (row == NULL)
+            goto error;
+        if (seq_len(row, "facet options") != 5) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "facet options must be (thresholds, suppress, share, max_labels, limited)");
+            goto error;
+        }
+        suppress = seq_get(row, 1, "facet options");
+        if (!PyDict_Check(suppress)) {
+            PyErr_SetString(PyExc_TypeError, "suppress must be a dict");
+            goto error;
+        }
+        while (PyDict_Next(suppress, &pos, &k, &v)) {
+            PyObject *others;
+            Py_ssize_t m;
+            if (intern_id(label_ids, self->labels, k) < 0)
+                goto error;
+            if (seq_len(v, "unless spec") != 2) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "an unless spec must be (labels, ratio)");
+                goto error;
+            }
+            others = seq_get(v, 0, "unless spec");
+            m = seq_len(others, "unless labels");
+            if (m < 0)
+                goto error;
+            for (j = 0; j < m; j++)
+                if (intern_id(label_ids, self->labels, seq_get(others, j, "unless labels")) < 0)
+                    goto error;
+        }
+    }
+    self->nlabels = PyList_GET_SIZE(self->labels);
+    for (i = 0; i < self->nfacets; i++) {
+        FacetOpts *o = &self->opts[i];
+        PyObject *row = seq_get(facet_opts, i, "facet_opts"), *thresholds, *suppress, *k, *v;
+        Py_ssize_t pos = 0, L = self->nlabels, pool = 0, pool_cap = 0;
+        int limited;
+        if (row == NULL || seq_len(row, "facet options") != 5) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "facet options changed while compiling");
+            goto error;
+        }
+        thresholds = seq_get(row, 0, "facet options");
+        suppress = seq_get(row, 1, "facet options");
+        if (!PyDict_Check(thresholds) || !PyDict_Check(suppress)) {
+            PyErr_SetString(PyExc_TypeError, "thresholds and suppress must be dicts");
+            goto error;
+        }
+        if (as_double(seq_get(row, 2, "facet options"), &o->share) < 0 ||
+            as_ssize(seq_get(row, 3, "facet options"), &o->max_labels) < 0)
+            goto error;
+        limited = PyObject_IsTrue(seq_get(row, 4, "facet options"));
+        if (limited < 0)
+            goto error;
+        o->limited = limited;
+        o->has_suppress = PyDict_GET_SIZE(suppress) > 0;
+        o->thr = PyMem_Calloc(L ? (size_t)L : 1, sizeof(double));
+        o->sup_n = PyMem_Calloc(L ? (size_t)L : 1, sizeof(Py_ssize_t));
+        o->sup_off = PyMem_Calloc(L ? (size_t)L : 1, sizeof(Py_ssize_t));
+        o->sup_ratio = PyMem_Calloc(L ? (size_t)L : 1, sizeof(double));
+        if (o->thr == NULL || o->sup_n == NULL || o->sup_off == NULL || o->sup_ratio == NULL) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        for (j = 0; j < L; j++) {
+            PyObject *t = PyDict_GetItemWithError(thresholds, PyList_GET_ITEM(self->labels, j));
+            if (t == NULL) {
+                if (PyErr_Occurred())
+                    goto error;
+                o->thr[j] = default_thr;
+            }
+            else if (as_double(t, &o->thr[j]) < 0)
+                goto error;
+        }
+        while (PyDict_Next(suppress, &pos, &k, &v)) {
+            PyObject *others = seq_get(v, 0, "unless spec");
+            Py_ssize_t id, m, q;
+            if (others == NULL)
+                goto error;
+            id = intern_id(label_ids, self->labels, k);
+            m = seq_len(others, "unless labels");
+            if (id < 0 || m < 0)
+                goto error;
+            if (as_double(seq_get(v, 1, "unless spec"), &o->sup_ratio[id]) < 0)
+                goto error;
+            if (grow((void **)&o->sup_pool, &pool_cap, pool + m + 1, sizeof(Py_ssize_t)) < 0)
+                goto error;
+            o->sup_off[id] = pool;
+            o->sup_n[id] = m;
+            for (q = 0; q < m; q++) {
+                Py_ssize_t oid = intern_id(label_ids, self->labels, seq_get(others, q, "unless labels"));
+                if (oid < 0)
+                    goto error;
+                o->sup_pool[pool++] = oid;
+            }
+        }
+    }
+    if (PyList_GET_SIZE(self->labels) != self->nlabels) {
+        PyErr_SetString(PyExc_RuntimeError, "label table changed while compiling");
+        goto error;
+    }
+
+    /* label -> rank in string order, for the (-score, label) ranking */
+    self->label_rank = PyMem_Calloc(self->nlabels ? (size_t)self->nlabels : 1, sizeof(Py_ssize_t));
+    if (self->label_rank == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    sorted = PyList_New(self->nlabels);
+    if (sorted == NULL)
+        goto error;
+    for (j = 0; j < self->nlabels; j++) {
+        PyObject *pair = Py_BuildValue("(On)", PyList_GET_ITEM(self->labels, j), j);
+        if (pair == NULL)
+            goto error;
+        PyList_SET_ITEM(sorted, j, pair);
+    }
+    if (PyList_Sort(sorted) < 0)
+        goto error;
+    for (j = 0; j < self->nlabels; j++) {
+        Py_ssize_t id = PyLong_AsSsize_t(PyTuple_GET_ITEM(PyList_GET_ITEM(sorted, j), 1));
+        if (id == -1 && PyErr_Occurred())
+            goto error;
+        self->label_rank[id] = j;
+    }
+    Py_DECREF(sorted);
+    Py_DECREF(label_ids);
+    Py_DECREF(key_ids);
+    Py_DECREF(keys);
+    return 0;
+error:
+    Py_XDECREF(sorted);
+    Py_XDECREF(label_ids);
+    Py_XDECREF(key_ids);
+    Py_XDECREF(keys);
+    return -1;
+}
+
+/* -- per-call scratch ----------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t start, neg, rank, idx;
+} Occ;
+
+typedef struct {
+    int fc;
+    Py_ssize_t s, e;
+    PyObject *rid; /* borrowed from the entry */
+    Py_ssize_t next;
+} Hit;
+
+typedef struct {
+    Py_ssize_t key;
+    double best;
+    Py_ssize_t repeats;
+    Py_ssize_t next;
+} Stat;
+
+typedef struct {
+    Py_ssize_t lid;
+    Py_ssize_t hit_head, hit_tail;
+    Py_ssize_t st_head, st_tail;
+    double score;
+    int given;
+} LabelState;
+
+typedef struct {
+    int fc;
+    Py_ssize_t s, e, lid, ord;
+    PyObject *rid;
+} Found;
+
+typedef struct {
+    Occ *occ;
+    Py_ssize_t occ_cap;
+    Occ *kept;
+    Py_ssize_t kept_cap;
+    Hit *hits;
+    Py_ssize_t nhits, hits_cap;
+    Stat *stats;
+    Py_ssize_t nstats, stats_cap;
+    LabelState *ls;
+    Py_ssize_t nls, ls_cap;
+    Py_ssize_t *label_pos; /* label id -> index in ls, or -1 */
+    Py_ssize_t *span;      /* labels of the current span */
+    Py_ssize_t span_cap;
+    Py_ssize_t *given;
+    Py_ssize_t *ranked;
+    Found *found;
+    Py_ssize_t found_cap;
+} Scratch;
+
+static void
+scratch_free(Scratch *w)
+{
+    PyMem_Free(w->occ);
+    PyMem_Free(w->kept);
+    PyMem_Free(w->hits);
+    PyMem_Free(w->stats);
+    PyMem_Free(w->ls);
+    PyMem_Free(w->label_pos);
+    PyMem_Free(w->span);
+    PyMem_Free(w->given);
+    PyMem_Free(w->ranked);
+    PyMem_Free(w->found);
+}
+
+static int
+occ_cmp(const void *pa, const void *pb)
+{
+    const Occ *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->neg != b->neg)
+        return a->neg < b->neg ? -1 : 1;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    return 0;
+}
+
+/* Sorted as Python sorts the occurrence tuples (element-wise). Equal
+ * occurrences are indistinguishable, so stability does not matter. */
+static void
+sort_occ(Occ *a, Py_ssize_t n)
+{
+    Py_ssize_t i, j;
+    if (n > 24) {
+        qsort(a, (size_t)n, sizeof(Occ), occ_cmp);
+        return;
+    }
+    for (i = 1; i < n; i++) {
+        Occ x = a[i];
+        for (j = i; j > 0 && occ_cmp(&a[j - 1], &x) > 0; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
+static int
+found_cmp(const void *pa, const void *pb)
+{
+    const Found *a = pa, *b = pb;
+    if (a->fc != b->fc)
+        return a->fc < b->fc ? -1 : 1;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->ord < b->ord ? -1 : (a->ord > b->ord);
+}
+
+/* One occurrence tuple (start, -end, rank, entry index) into `o`. */
+static int
+parse_occ(TagCore *self, PyObject *t, Occ *o)
+{
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4) {
+        PyErr_SetString(PyExc_TypeError, "an occurrence must be a tuple (start, -end, rank, entry)");
+        return -1;
+    }
+    if (as_ssize(PyTuple_GET_ITEM(t, 0), &o->start) < 0 || as_ssize(PyTuple_GET_ITEM(t, 1), &o->neg) < 0 ||
+        as_ssize(PyTuple_GET_ITEM(t, 2), &o->rank) < 0 || as_ssize(PyTuple_GET_ITEM(t, 3), &o->idx) < 0)
+        return -1;
+    return 0;
+}
+
+/* info[idx], with Python's indexing (negative from the end). */
+static Entry *
+entry_at(TagCore *self, Py_ssize_t idx)
+{
+    if (idx < 0)
+        idx += self->nentries;
+    if (idx < 0 || idx >= self->nentries) {
+        PyErr_SetString(PyExc_IndexError, "entry index out of range");
+        return NULL;
+    }
+    return &self->entries[idx];
+}
+
+/* The label's state in this facet, created (in first-seen order) when new. */
+static Py_ssize_t
+label_state(Scratch *w, Py_ssize_t lid, int *created)
+{
+    Py_ssize_t p = w->label_pos[lid];
+    LabelState *ls;
+    *created = 0;
+    if (p >= 0)
+        return p;
+    if (grow((void **)&w->ls, &w->ls_cap, w->nls + 1, sizeof(LabelState)) < 0)
+        return -1;
+    p = w->nls++;
+    ls = &w->ls[p];
+    ls->lid = lid;
+    ls->hit_head = ls->hit_tail = -1;
+    ls->st_head = ls->st_tail = -1;
+    ls->score = 0.0;
+    ls->given = 0;
+    w->label_pos[lid] = p;
+    *created = 1;
+    return p;
+}
+
+static PyObject *
+new_evidence(TagCore *self, PyObject *facet, PyObject *label, PyObject *rid, PyObject *field, Py_ssize_t s,
+             Py_ssize_t e, PyObject *text)
+{
+    PyObject *items[7], *ev;
+    int i;
+    items[0] = facet;
+    items[1] = label;
+    items[2] = rid;
+    items[3] = field;
+    items[4] = PyLong_FromSsize_t(s);
+    items[5] = PyLong_FromSsize_t(e);
+    items[6] = PyUnicode_Substring(text, s, e);
+    if (items[4] == NULL || items[5] == NULL || items[6] == NULL) {
+        Py_XDECREF(items[4]);
+        Py_XDECREF(items[5]);
+        Py_XDECREF(items[6]);
+        return NULL;
+    }
+    Py_INCREF(facet);
+    Py_INCREF(label);
+    Py_INCREF(rid);
+    Py_INCREF(field);
+    if (self->evidence_alloc) {
+        ev = self->evidence_type->tp_alloc(self->evidence_type, 7);
+        if (ev != NULL) {
+            for (i = 0; i < 7; i++)
+                PyTuple_SET_ITEM(ev, i, items[i]);
+            return ev;
+        }
+    }
+    else {
+        PyObject *tup = PyTuple_New(7), *args;
+        if (tup != NULL) {
+            for (i = 0; i < 7; i++)
+                PyTuple_SET_ITEM(tup, i, items[i]);
+            args = PyTuple_Pack(1, tup);
+            Py_DECREF(tup);
+            if (args == NULL)
+                return NULL;
+            ev = PyTuple_Type.tp_new(self->evidence_type, args, NULL);
+            Py_DECREF(args);
+            return ev;
+        }
+    }
+    for (i = 0; i < 7; i++)
+        Py_DECREF(items[i]);
+    return NULL;
+}
+
+/* One facet of Tagger.tag: appends its given labels and its evidence. */
+static int
+tag_facet(TagCore *self, Scratch *w, Py_ssize_t fi, PyObject *per_field, PyObject *texts, PyObject *given_out,
+          PyObject *evidence_out)
+{
+    FacetOpts *opts = &self->opts[fi];
+    PyObject *facet = PyTuple_GET_ITEM(self->facets, fi);
+    PyObject *given_list = NULL, *ev_list = NULL;
+    Py_ssize_t fc, i, j, k, ngiven = 0, nfound = 0;
+    int rc = -1;
+
+    w->nhits = w->nstats = w->nls = 0;
+    for (fc = 0; fc < 2; fc++) {
+        PyObject *field_occ = seq_get(per_field, fc, "per_field"), *occ;
+        Py_ssize_t n, nkept = 0, span_n = 0;
+        int vetoed = 0, have_prev = 0;
+        Py_ssize_t prev_start = 0, prev_neg = 0;
+        if (field_occ == NULL)
+            goto done;
+        occ = seq_get(field_occ, fi, "occurrences");
+        if (occ == NULL)
+            goto done;
+        if (!PyList_Check(occ)) {
+            PyErr_SetString(PyExc_TypeError, "occurrences must be a list");
+            goto done;
+        }
+        n = PyList_GET_SIZE(occ);
+        if (n == 0)
+            continue;
+        /* resolve_kept */
+        if (grow((void **)&w->occ, &w->occ_cap, n, sizeof(Occ)) < 0 ||
+            grow((void **)&w->kept, &w->kept_cap, n, sizeof(Occ)) < 0)
+            goto done;
+        for (i = 0; i < n; i++)
+            if (parse_occ(self, PyList_GET_ITEM(occ, i), &w->occ[i]) < 0)
+                goto done;
+        if (n == 1) {
+            if (w->occ[0].rank)
+                w->kept[nkept++] = w->occ[0];
+        }
+        else {
+            Py_ssize_t span_end = -1, span_start = 0, span_neg = 0, span_rank = 1;
+            sort_occ(w->occ, n);
+            for (i = 0; i < n; i++) {
+                Occ *o = &w->occ[i];
+                if (o->start >= span_end) {
+                    span_start = o->start;
+                    span_neg = o->neg;
+                    span_rank = o->rank;
+                    span_end = -o->neg;
+                    if (o->rank)
+                        w->kept[nkept++] = *o;
+                }
+                else if (o->rank) {
+                    if (o->start == span_start && o->neg == span_neg && span_rank)
+                        w->kept[nkept++] = *o;
+                    else if (!span_rank)
+                        vetoed = 1;
+                }
+            }
+        }
+        if (vetoed) {
+            /* resolve(): labels keep the order they were first seen in,
+             * vetoes included (over the distinct occurrences, in order) */
+            Py_ssize_t span_end = -1, span_start = -1, span_rank = 1;
+            for (i = 0; i < n; i++) {
+                Occ *o = &w->occ[i];
+                Py_ssize_t end = -o->neg;
+                if (i > 0 && occ_cmp(o, &w->occ[i - 1]) == 0)
+                    continue;
+                if (o->start >= span_end) {
+                    span_start = o->start;
+                    span_end = end;
+                    span_rank = o->rank;
+                }
+                else if (o->start == span_start && end == span_end && o->rank == span_rank) {
+                    /* the same text for another rule */
+                }
+                else if (!span_rank && o->rank) {
+                    Entry *e = entry_at(self, o->idx);
+                    if (e == NULL)
+                        goto done;
+                    for (j = 0; j < e->nlabels; j++) {
+                        int created;
+                        if (label_state(w, self->label_pool[e->labels_off + j], &created) < 0)
+                            goto done;
+                    }
+                }
+            }
+        }
+        for (k = 0; k < nkept; k++) {
+            Occ *o = &w->kept[k];
+            Entry *e = entry_at(self, o->idx);
+            int dup;
+            double wt;
+            if (e == NULL)
+                goto done;
+            if (!e->has_w[fc])
+                continue;
+            wt = e->w[fc];
+            dup = have_prev && o->start == prev_start && o->neg == prev_neg;
+            if (!dup) {
+                have_prev = 1;
+                prev_start = o->start;
+                prev_neg = o->neg;
+                if (grow((void **)&w->span, &w->span_cap, e->nlabels, sizeof(Py_ssize_t)) < 0)
+                    goto done;
+                if (e->nlabels > 0)
+                    memcpy(w->span, self->label_pool + e->labels_off, (size_t)e->nlabels * sizeof(Py_ssize_t));
+                span_n = e->nlabels;
+            }
+            for (j = 0; j < e->nlabels; j++) {
+                Py_ssize_t lid = self->label_pool[e->labels_off + j], p, q, h;
+                LabelState *ls;
+                int created;
+                if (dup) {
+                    int in_span = 0;
+                    for (q = 0; q < span_n; q++)
+                        if (w->span[q] == lid) {
+                            in_span = 1;
+                            break;
+                        }
+                    if (in_span)
+                        continue;
+                    if (grow((void **)&w->span, &w->span_cap, span_n + 1, sizeof(Py_ssize_t)) < 0)
+                        goto done;
+                    w->span[span_n++] = lid;
+                }
+                p = label_state(w, lid, &created);
+                if (p < 0)
+                    goto done;
+                if (grow((void **)&w->hits, &w->hits_cap, w->nhits + 1, sizeof(Hit)) < 0)
+                    goto done;
+                ls = &w->ls[p];
+                h = w->nhits++;
+                w->hits[h].fc = (int)fc;
+                w->hits[h].s = o->start;
+                w->hits[h].e = -o->neg;
+                w->hits[h].rid = e->rid;
+                w->hits[h].next = -1;
+                if (ls->hit_tail >= 0)
+                    w->hits[ls->hit_tail].next = h;
+                else
+                    ls->hit_head = h;
+                ls->hit_tail = h;
+                /* the phrase key's [best weight, repeats] */
+                for (q = ls->st_head; q >= 0; q = w->stats[q].next)
+                    if (w->stats[q].key == e->key)
+                        break;
+                if (q >= 0) {
+                    Stat *st = &w->stats[q];
+                    if (wt > st->best)
+                        st->best = wt;
+                    st->repeats += 1;
+                }
+                else {
+                    if (grow((void **)&w->stats, &w->stats_cap, w->nstats + 1, sizeof(Stat)) < 0)
+                        goto done;
+                    q = w->nstats++;
+                    w->stats[q].key = e->key;
+                    w->stats[q].best = wt;
+                    w->stats[q].repeats = 0;
+                    w->stats[q].next = -1;
+                    if (ls->st_tail >= 0)
+                        w->stats[ls->st_tail].next = q;
+                    else
+                        ls->st_head = q;
+                    ls->st_tail = q;
+                }
+            }
+        }
+    }
+
+    /* Tagger._given */
+    for (i = 0; i < w->nls; i++) {
+        LabelState *ls = &w->ls[i];
+        double total = 0.0;
+        Py_ssize_t q;
+        for (q = ls->st_head; q >= 0; q = w->stats[q].next) {
+            Py_ssize_t m = w->stats[q].repeats < self->repeat_cap ? w->stats[q].repeats : self->repeat_cap;
+            total = py_add(total, py_add(w->stats[q].best, py_mul(self->repeat_weight, (double)m)));
+        }
+        ls->score = total;
+        if (total >= opts->thr[ls->lid])
+            w->given[ngiven++] = i;
+    }
+    if (opts->has_suppress && ngiven > 0) {
+        Py_ssize_t kept_n = 0;
+        /* `out` is decided against the labels given before any is dropped */
+        for (i = 0; i < ngiven; i++) {
+            LabelState *ls = &w->ls[w->given[i]];
+            Py_ssize_t lid = ls->lid, m = opts->sup_n[lid], q;
+            ls->given = 1;
+            for (q = 0; q < m; q++) {
+                Py_ssize_t p = w->label_pos[opts->sup_pool[opts->sup_off[lid] + q]];
+                int in_given = 0;
+                if (p >= 0)
+                    for (j = 0; j < ngiven; j++)
+                        if (w->given[j] == p) {
+                            in_given = 1;
+                            break;
+                        }
+                if (in_given && ls->score < py_mul(opts->sup_ratio[lid], w->ls[p].score)) {
+                    ls->given = 0;
+                    break;
+                }
+            }
+        }
+        for (i = 0; i < ngiven; i++)
+            if (w->ls[w->given[i]].given)
+                w->given[kept_n++] = w->given[i];
+        ngiven = kept_n;
+    }
+    if (opts->limited && ngiven > 0) {
+        /* ranked by (-score, label); labels are distinct, so the order is total */
+        Py_ssize_t keep_n, kept_n = 0;
+        double top, bar;
+        for (i = 0; i < ngiven; i++) {
+            Py_ssize_t x = w->given[i];
+            double nx = -w->ls[x].score;
+            for (j = i; j > 0; j--) {
+                Py_ssize_t y = w->ranked[j - 1];
+                double ny = -w->ls[y].score;
+                int less = nx != ny ? nx < ny : self->label_rank[w->ls[x].lid] < self->label_rank[w->ls[y].lid];
+                if (!less)
+                    break;
+                w->ranked[j] = y;
+            }
+            w->ranked[j] = x;
+        }
+        top = w->ls[w->ranked[0]].score;
+        keep_n = ngiven;
+        if (opts->max_labels > 0)
+            keep_n = opts->max_labels < ngiven ? opts->max_labels : ngiven;
+        else if (opts->max_labels < 0)
+            keep_n = ngiven + opts->max_labels > 0 ? ngiven + opts->max_labels : 0;
+        for (i = 0; i < ngiven; i++)
+            w->ls[w->given[i]].given = 0;
+        for (i = 0; i < keep_n; i++)
+            w->ls[w->ranked[i]].given = 1;
+        bar = py_mul(opts->share, top);
+        for (i = 0; i < ngiven; i++) {
+            LabelState *ls = &w->ls[w->given[i]];
+            if (ls->given && !(ls->score < bar))
+                w->given[kept_n++] = w->given[i];
+        }
+        ngiven = kept_n;
+    }
+
+    /* the given labels and their evidence */
+    given_list = PyList_New(ngiven);
+    if (given_list == NULL)
+        goto done;
+    for (i = 0; i < ngiven; i++) {
+        LabelState *ls = &w->ls[w->given[i]];
+        PyObject *label = PyList_GET_ITEM(self->labels, ls->lid);
+        Py_ssize_t h;
+        Py_INCREF(label);
+        PyList_SET_ITEM(given_list, i, label);
+        for (h = ls->hit_head; h >= 0; h = w->hits[h].next) {
+            Found *f;
+            if (grow((void **)&w->found, &w->found_cap, nfound + 1, sizeof(Found)) < 0)
+                goto done;
+            f = &w->found[nfound];
+            f->fc = w->hits[h].fc;
+            f->s = w->hits[h].s;
+            f->e = w->hits[h].e;
+            f->rid = w->hits[h].rid;
+            f->lid = ls->lid;
+            f->ord = nfound;
+            nfound++;
+        }
+    }
+    if (ngiven > 1 && nfound > 1) /* a stable sort by (field, start) */
+        qsort(w->found, (size_t)nfound, sizeof(Found), found_cmp);
+    ev_list = PyList_New(nfound);
+    if (ev_list == NULL)
+        goto done;
+    for (i = 0; i < nfound; i++) {
+        Found *f = &w->found[i];
+        PyObject *text = PyTuple_GET_ITEM(texts, f->fc);
+        PyObject *ev = new_evidence(self, facet, PyList_GET_ITEM(self->labels, f->lid), f->rid,
+                                    PyTuple_GET_ITEM(self->field_names, f->fc), f->s, f->e, text);
+        if (ev == NULL)
+            goto done;
+        PyList_SET_ITEM(ev_list, i, ev);
+    }
+    if (PyList_Append(given_out, given_list) < 0 || PyList_Append(evidence_out, ev_list) < 0)
+        goto done;
+    rc = 0;
+done:
+    for (i = 0; i < w->nls; i++)
+        w->label_pos[w->ls[i].lid] = -1;
+    w->nls = 0;
+    Py_XDECREF(given_list);
+    Py_XDECREF(ev_list);
+    return rc;
+}
+
+static PyObject *
+TagCore_tag(TagCore *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *per_field, *texts, *given_out = NULL, *evidence_out = NULL, *result = NULL;
+    Scratch w;
+    Py_ssize_t fi, fc, L = self->nlabels;
+
+    if (self->labels == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "TagCore is not initialised");
+        return NULL;
+    }
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "tag(per_field, texts) takes 2 arguments");
+        return NULL;
+    }
+    per_field = args[0];
+    texts = args[1];
+    if (!PyTuple_Check(texts) || PyTuple_GET_SIZE(texts) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(texts, 0)) ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(texts, 1))) {
+        PyErr_SetString(PyExc_TypeError, "texts must be a tuple (title, abstract) of str");
+        return NULL;
+    }
+    if (seq_len(per_field, "per_field") != 2) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "per_field must hold the title's and the abstract's occurrences");
+        return NULL;
+    }
+    for (fc = 0; fc < 2; fc++)
+        if (seq_len(seq_get(per_field, fc, "per_field"), "occurrences per facet") != self->nfacets) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "occurrences must be given for every facet");
+            return NULL;
+        }
+    memset(&w, 0, sizeof(w));
+    w.label_pos = PyMem_Malloc((L ? (size_t)L : 1) * sizeof(Py_ssize_t));
+    w.given = PyMem_Malloc((L ? (size_t)L : 1) * sizeof(Py_ssize_t));
+    w.ranked = PyMem_Malloc((L ? (size_t)L : 1) * sizeof(Py_ssize_t));
+    if (w.label_pos == NULL || w.given == NULL || w.ranked == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (fi = 0; fi < L; fi++)
+        w.label_pos[fi] = -1;
+    given_out = PyList_New(0);
+    evidence_out = PyList_New(0);
+    if (given_out == NULL || evidence_out == NULL)
+        goto done;
+    for (fi = 0; fi < self->nfacets; fi++)
+        if (tag_facet(self, &w, fi, per_field, texts, given_out, evidence_out) < 0)
+            goto done;
+    result = PyTuple_Pack(2, given_out, evidence_out);
+done:
+    scratch_free(&w);
+    Py_XDECREF(given_out);
+    Py_XDECREF(evidence_out);
+    return result;
+}
+
+static PyMethodDef TagCore_methods[] = {
+    {"tag", (PyCFunction)(void (*)(void))TagCore_tag, METH_FASTCALL,
+     "tag(per_field, texts) -> (given labels per facet, evidence per facet)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject TagCore_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "papertriage._fastcore.TagCore",
+    .tp_basicsize = sizeof(TagCore),
+    .tp_dealloc = (destructor)TagCore_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "TagCore(info, facet_opts, facets, repeat_weight, repeat_cap, default, evidence_type, field_names)\n\n"
+              "A Tagger's compiled rules; tag() runs its facet loop.",
+    .tp_methods = TagCore_methods,
+    .tp_init = (initproc)TagCore_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* -------------------------------------------------------------------------
+ * Module
+ * ---------------------------------------------------------------------- */
+
+static PyMethodDef module_methods[] = {
+    {"scan_automaton", (PyCFunction)(void (*)(void))scan_automaton, METH_FASTCALL,
+     "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
+     "Append the automaton's occurrences in text to out[facet], as Tables._scan_automaton does."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef fastcore_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "papertriage._fastcore",
+    .m_doc = "Optional C core of papertriage's tagging loops (same results as the pure-Python code).",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__fastcore(void)
+{
+    PyObject *m;
+    init_ascii_table();
+    if (PyType_Ready(&TagCore_Type) < 0)
+        return NULL;
+    m = PyModule_Create(&fastcore_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&TagCore_Type);
+    if (PyModule_AddObject(m, "TagCore", (PyObject *)&TagCore_Type) < 0) {
+        Py_DECREF(&TagCore_Type);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
