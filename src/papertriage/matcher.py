@@ -354,11 +354,15 @@ class Tables:
                     v = values[word] = [len(word), [], []]
                 v[1].extend(i for i in idxs if i not in v[1])
                 v[2].extend([exact + suffix, i] for exact, i in pairs)
+        # Equal parts are shared objects, which the cache stores once.
+        shared: dict[Any, Any] = {}
         slot = self._slot
         table: list[Any] = []
         for word, v in values.items():
-            items = tuple(slot(i) for i in v[1])
+            items = tuple(shared.setdefault(i, slot(i)) for i in v[1])
+            items = shared.setdefault(items, items)
             cased = tuple((exact, *slot(i)) for exact, i in v[2])
+            cased = shared.setdefault(cased, cased)
             automaton.add_word(word, len(table))
             table.append((v[0], items, cased))
         if not values:
