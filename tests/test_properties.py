@@ -105,7 +105,7 @@ def test_pattern_shortcuts_find_what_finditer_finds(text):
         got: list[list[tuple[int, int, int, int]]] = [[], [], []]
         tables._scan_patterns(text, tables._patterns_for[field], got)
         want: list[list[tuple[int, int, int, int]]] = [[], [], []]
-        for rx, idx, *_ in tables._patterns_for[field]:
+        for lazy, idx, *_ in tables._patterns_for[field]:
             fi, _, excl, _ = tables.entries[idx]
-            want[fi].extend((m.start(), -m.end(), 0 if excl else 1, idx) for m in rx.finditer(text) if m.end() > m.start())
+            want[fi].extend((m.start(), -m.end(), 0 if excl else 1, idx) for m in (lazy.rx or lazy.compile()).finditer(text) if m.end() > m.start())
         assert [sorted(x) for x in got] == [sorted(x) for x in want]

@@ -218,6 +218,22 @@ def literal_pattern(phrase: str) -> str:
     return SEP_LITERAL.sub(lambda m: r"[\s\-\u2010\u2011]+", re.escape(phrase.strip()).replace("\\ ", " "))
 
 
+class LazyPattern:
+    """A rule's regular expression (word boundaries on both sides,
+    case-insensitive), compiled the first time a text needs it: most rules'
+    literals occur in few texts, and a short run should not pay for them."""
+
+    __slots__ = ("source", "rx")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.rx: re.Pattern[str] | None = None
+
+    def compile(self) -> re.Pattern[str]:
+        self.rx = re.compile(WORD_BEFORE + "(?:" + self.source + ")" + WORD_AFTER, re.IGNORECASE)
+        return self.rx
+
+
 class Tables:
     """Plain, cacheable matching tables for a :class:`RuleSet`.
 
@@ -242,8 +258,8 @@ class Tables:
         self.entries: list[tuple[int, int, bool, str]] = [tuple(e) for e in data["entries"]]  # type: ignore[misc]
         self.words: dict[str, list[int]] = data["words"]
         self.cased: dict[str, list[list[Any]]] = data["cased"]
-        self.patterns: list[tuple[re.Pattern[str], int, list[str], str, tuple[str, ...], str, int]] = [
-            (re.compile(WORD_BEFORE + "(?:" + source + ")" + WORD_AFTER, re.IGNORECASE), idx, trig, need, tuple(fields), rarest(need), width)
+        self.patterns: list[tuple[LazyPattern, int, list[str], str, tuple[str, ...], str, int]] = [
+            (LazyPattern(source), idx, trig, need, tuple(fields), rarest(need), width)
             for source, idx, trig, need, fields, width in data["patterns"]
         ]
         self._patterns_for: dict[str | None, list[Any]] = {None: self.patterns}
@@ -412,7 +428,7 @@ class Tables:
         low = text.lower()
         aligned = len(low) == len(text)
         absent: set[str] = set()
-        for rx, idx, trigs, need, _fields, gate, width in patterns:
+        for lazy, idx, trigs, need, _fields, gate, width in patterns:
             if need:
                 # A rare character of the literal first: one fast scan
                 # rules out most patterns.
@@ -423,6 +439,7 @@ class Tables:
                     continue
                 if need not in low:
                     continue
+            rx = lazy.rx or lazy.compile()
             fi, rank, _ = self._slot(idx)
             dest = out[fi]
             if not trigs or not aligned:
