@@ -249,3 +249,220 @@ def test_pure_python_variable_switches_the_c_core_off():
         assert with_core.startswith("True True")
     else:
         assert with_core == "False False False"
+
+
+# -- the C core's own Aho-Corasick automaton ---------------------------------
+
+needs_pyahocorasick = pytest.mark.skipif(matcher._ahocorasick is None, reason="pyahocorasick is not installed")
+
+
+def _engines() -> tuple[Tables, Tables | None, Tables]:
+    """The default rules' tables with the C automaton, with pyahocorasick's
+    (None when it is not installed) and with the token trie."""
+    fast, _ = pair()
+    data = fast.tables.data
+    c = fast.tables
+    assert c.automaton_kind == "c" and type(c._automaton) is matcher._fastcore.Automaton
+    py = Tables(data, engine="pyahocorasick") if matcher._ahocorasick is not None else None
+    return c, py, Tables(data, engine="python")
+
+
+_ENGINES: list[tuple[Tables, Tables | None, Tables]] = []
+
+
+def engines() -> tuple[Tables, Tables | None, Tables]:
+    if not _ENGINES:
+        _ENGINES.append(_engines())
+    return _ENGINES[0]
+
+
+def assert_same_occurrences(text: str) -> int:
+    """The C automaton gives pyahocorasick's occurrences in pyahocorasick's
+    order, and the token trie's as a multiset; the number of occurrences."""
+    c, py, trie = engines()
+    text = text[: matcher.MAX_FIELD_CHARS]
+    got: list[list[tuple[int, int, int, int]]] = [[] for _ in range(3)]
+    c._scan_automaton(text, got)
+    if py is not None:
+        want: list[list[tuple[int, int, int, int]]] = [[] for _ in range(3)]
+        py._scan_automaton_python(text, want)
+        assert got == want
+        hay = " " + matcher.normalise(text) + " "
+        assert c._automaton.iter(hay) == list(py._automaton.iter(hay))
+    ref: list[list[tuple[int, int, int, int]]] = [[] for _ in range(3)]
+    if trie._trie:
+        trie._scan_trie(text, ref)
+    assert [sorted(x) for x in got] == [sorted(x) for x in ref]
+    return sum(map(len, got))
+
+
+@needs_fastcore
+def test_c_automaton_is_the_default_with_the_c_core():
+    c, _, _ = engines()
+    assert Tables.engine_name() == "aho-corasick-c"
+    assert c.engine == "aho-corasick" and c.automaton_kind == "c"
+    stats = c._automaton.stats()
+    assert stats["words"] == len(c._values) == len(c._automaton)
+    assert stats["bytes"] < 4_000_000
+
+
+@needs_fastcore
+def test_c_automaton_equals_pyahocorasick_and_the_trie_on_the_bundled_dump():
+    n = hits = 0
+    for rec in read_source(str(EXAMPLE)):
+        for text in (rec.title, rec.abstract):
+            hits += assert_same_occurrences(text)
+            n += 1
+    assert n == 666 and hits > 5000
+
+
+@needs_fastcore
+@pytest.mark.parametrize("folder,name", SHARED_FILES)
+def test_c_automaton_equals_pyahocorasick_and_the_trie_on_real_abstracts(folder, name):
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    path = shared_path("external", folder, name)
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+    n = 0
+    for rec in read_source(str(path), warn=lambda *a: None):
+        assert_same_occurrences(rec.title)
+        assert_same_occurrences(rec.abstract)
+        n += 1
+        if n >= 2000:
+            break
+    assert n > 0
+
+
+@needs_fastcore
+@given(text=texty)
+def test_c_automaton_equals_pyahocorasick_and_the_trie_on_texts_dense_with_rule_phrases(text):
+    assert_same_occurrences(text)
+
+
+@needs_fastcore
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "speech", "speech recognition", "Speech Recognitions.", "x speech recognition", "İstanbul speech recognition é"],
+)
+def test_c_automaton_edges_of_the_text(text):
+    assert_same_occurrences(text)
+    assert_same_occurrences(PHRASES[0] + " " + text + " " + PHRASES[-1])
+
+
+def brute_force(words: list[str], hay: str) -> list[tuple[int, int]]:
+    """Every word ending at every position, longest first (a repeated word:
+    the last one's index)."""
+    index = {w: i for i, w in enumerate(words)}
+    out = []
+    for end in range(len(hay)):
+        found = [w for w in index if hay.endswith(w, 0, end + 1)]
+        out.extend((end, index[w]) for w in sorted(found, key=len, reverse=True))
+    return out
+
+
+SMALL_WORDS = [" a b ", " b ", " a b c ", " b c ", " c", "b c b", " a", "é b", " 𝒳 ", "a", " a b c d e "]
+SMALL_ALPHABET = [" ", " ", "a", "b", "c", "d", "e", "é", "𝒳", "x"]
+
+
+@needs_fastcore
+@pytest.mark.parametrize("dense_min", [1, 2, 4, 1000])
+@given(hay=st.lists(st.sampled_from(SMALL_ALPHABET), max_size=40).map("".join))
+def test_small_automaton_equals_brute_force(dense_min, hay):
+    automaton = matcher._fastcore.Automaton(SMALL_WORDS, dense_min=dense_min)
+    assert automaton.iter(hay) == brute_force(SMALL_WORDS, hay)
+
+
+@needs_fastcore
+@pytest.mark.parametrize("dense_min", [1, 3, 1000])
+@given(
+    words=st.lists(st.lists(st.sampled_from(SMALL_ALPHABET), min_size=1, max_size=6).map("".join), min_size=1, max_size=40),
+    hays=st.lists(st.lists(st.sampled_from(SMALL_ALPHABET), max_size=30).map("".join), max_size=5),
+)
+def test_random_automata_equal_brute_force(dense_min, words, hays):
+    """Any words (unsorted, repeated, sharing prefixes and suffixes, any code
+    points); pickled and rebuilt they give the same."""
+    import pickle
+
+    automaton = matcher._fastcore.Automaton(words, dense_min=dense_min)
+    again = pickle.loads(pickle.dumps(automaton))
+    assert len(again) == len(automaton) == len(words)
+    for hay in hays + ["".join(words), " ".join(words)]:
+        want = brute_force(words, hay)
+        assert automaton.iter(hay) == want
+        assert again.iter(hay) == want
+        if matcher._ahocorasick is not None and len(set(words)) == len(words):
+            py = matcher._ahocorasick.Automaton(matcher._ahocorasick.STORE_INTS)
+            for i, w in enumerate(words):
+                py.add_word(w, i)
+            py.make_automaton()
+            assert list(py.iter(hay)) == want
+
+
+@needs_fastcore
+def test_c_automaton_from_joined_words_and_bad_words():
+    fc = matcher._fastcore
+    words = [" a b ", " b "]
+    assert fc.Automaton("\n".join(words)).iter(" a b ") == fc.Automaton(words).iter(" a b ") == [(4, 0), (4, 1)]
+    assert len(fc.Automaton("")) == 0 and fc.Automaton("").iter("abc") == []
+    assert fc.Automaton([]).iter("abc") == []
+    for bad in (["a", ""], ["a\nb"], "a\n\nb", "a\n"):
+        with pytest.raises(ValueError):
+            fc.Automaton(bad)
+    with pytest.raises(TypeError):
+        fc.Automaton([b"a"])
+    with pytest.raises(ValueError):
+        fc.Automaton(["a"], dense_min=0)
+
+
+@needs_fastcore
+def test_c_automaton_without_pyahocorasick(monkeypatch):
+    """The C automaton needs no pyahocorasick."""
+    fast, _ = pair()
+    monkeypatch.setattr(matcher, "_ahocorasick", None)
+    tables = Tables(fast.tables.data)
+    assert tables.engine == "aho-corasick" and tables.automaton_kind == "c"
+    for rec in list(read_source(str(EXAMPLE)))[:50]:
+        assert tables.scan(rec.abstract, "abstract") == fast.tables.scan(rec.abstract, "abstract")
+    with pytest.raises(RuntimeError):
+        Tables(fast.tables.data, engine="pyahocorasick")
+
+
+@needs_fastcore
+def test_the_rules_cache_holds_the_words_of_the_c_automaton(tmp_path):
+    """A warm start rebuilds the C automaton from its words (no
+    pyahocorasick automaton in the cache) and tags the same."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    env.pop("PAPERTRIAGE_NO_CACHE", None)
+    env.pop("PAPERTRIAGE_PURE_PYTHON", None)
+    code = (
+        "import sys, marshal, glob, os\n"
+        "from papertriage.engine import get_tagger\n"
+        "from papertriage.parsers import read_source\n"
+        "t = get_tagger([], use_config=False, claims=False)\n"
+        "(path,) = glob.glob(os.path.join(sys.argv[2], 'papertriage', 'rules-*.bin'))\n"
+        "blob = marshal.loads(open(path, 'rb').read())['automaton']\n"
+        "papers = [t.tag(r) for r in read_source(sys.argv[1])]\n"
+        "import hashlib\n"
+        "print(type(t.tables._automaton).__module__, len(blob) < 400_000, hashlib.sha256(repr(papers).encode()).hexdigest())\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code, str(EXAMPLE), str(tmp_path)], env=env, capture_output=True, text=True, check=True).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0][:2] == ["papertriage._fastcore", "True"]
+
+
+@needs_fastcore
+def test_c_automaton_scan_errors():
+    fast, _ = pair()
+    tables = fast.tables
+    with pytest.raises(TypeError):
+        matcher._fastcore.scan_automaton(tables._automaton, tables._values, ([], [], []), "speech", matcher.normalise, matcher.normalise_cased)
+    with pytest.raises(TypeError):
+        matcher._fastcore.scan_automaton(tables._automaton, tables._values, [[]], "speech", matcher.normalise, matcher.normalise_cased)
+    with pytest.raises(ValueError):
+        matcher._fastcore.scan_automaton(tables._automaton, [(1, 2)], [[], [], []], "speech", matcher.normalise, matcher.normalise_cased)
+    # the right table is read again
+    assert assert_same_occurrences("speech recognition, speech-recognition") > 0

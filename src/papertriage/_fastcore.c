@@ -1,7 +1,12 @@
 /* Optional C core of papertriage: the two per-record loops of tagging.
  *
+ *   Automaton(words)
+ *       An Aho-Corasick automaton of its own over the phrases (used instead
+ *       of pyahocorasick's where the C core is built; same hits as its iter).
+ *
  *   scan_automaton(automaton, values, out, text, normalise, normalise_cased)
- *       Tables._scan_automaton: runs the Aho-Corasick automaton over
+ *       Tables._scan_automaton: runs the Aho-Corasick automaton (an
+ *       Automaton, or pyahocorasick's through its iter) over
  *       " " + normalise(text) + " " and appends (start, -end, rank, entry)
  *       occurrences to out[facet].
  *
@@ -17,6 +22,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +320,1040 @@ done:
     return rc;
 }
 
+/* -------------------------------------------------------------------------
+ * Automaton: an Aho-Corasick automaton over a list of words (the value of a
+ * word is its index in the list), reporting what pyahocorasick's
+ * Automaton.iter reports: at every position of the text, every word ending
+ * there, longest first; positions are code-point indices.
+ *
+ * Nodes are numbered breadth first, children in code-point order, so the
+ * children of node s are the nodes node[s].first .. node[s + 1].first - 1,
+ * and edge[c].label is the code point on the edge into c. Breadth-first
+ * order is the order of (depth, prefix): with the words sorted, the nodes of
+ * every depth come in order while the words are read, so the trie is
+ * written directly in its final form.
+ *
+ * Text walks use a state code per node: bit 0 says whether a word ends at
+ * the node or on its fail chain; bit 31 clear: the node has a row of
+ * complete transitions on the 37 symbols of normalised ASCII text
+ * ([ 0-9a-z]), rows[(code >> 1) + symbol] (the root, nodes with many
+ * children and every node that is the fail node of another); bit 31 set:
+ * node (code & ~bit 31) >> 1, which looks among its few children, else
+ * takes the row of its fail node (fbase). So a symbol costs one or two
+ * steps. Other code points follow the children and fail links as in the
+ * textbook algorithm.
+ *   fail[s]: the node of the longest proper suffix of s that is in the trie;
+ *   opool[ostart[s] ..]: the words ending at s and on its fail chain, longest
+ *       first, up to a -1 (ostart[s] = -1: none);
+ *   rnode[r]: the node of row r.
+ *
+ * scan_automaton turns hits into occurrences through the value table, read
+ * once into C arrays (vals, items) and kept while the same table is passed.
+ * ---------------------------------------------------------------------- */
+
+#define AC_NSYM 37
+#define AC_NOSYM 255
+#define AC_DENSE_MIN 4  /* children from which a node gets a row of its own */
+#define AC_LINEAR_MAX 8 /* children up to this many are searched linearly */
+#define AC_SPARSE 0x80000000u
+#define AC_MAX_NODES 0x3fffffff
+
+static unsigned char ac_sym[128];     /* code point < 128 -> symbol, or AC_NOSYM */
+static unsigned char ac_raw_sym[128]; /* raw ASCII byte -> symbol of its normalised form */
+static const char ac_sym_char[AC_NSYM + 1] = " 0123456789abcdefghijklmnopqrstuvwxyz";
+
+static void
+init_ac_tables(void)
+{
+    int c, k;
+    for (c = 0; c < 128; c++)
+        ac_sym[c] = AC_NOSYM;
+    for (k = 0; k < AC_NSYM; k++)
+        ac_sym[(unsigned char)ac_sym_char[k]] = (unsigned char)k;
+    for (c = 0; c < 128; c++)
+        ac_raw_sym[c] = ac_sym[ascii_table[c]];
+}
+
+typedef struct {
+    int32_t first; /* the first child (node[s + 1].first: the end of the children) */
+    int32_t fbase; /* without a row: 37 * the row of its fail node */
+} ac_node;
+
+typedef struct {
+    uint32_t label; /* the code point on the edge into the node */
+    uint32_t code;  /* the node's state code */
+} ac_edge;
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t nwords;
+    int32_t nnodes;
+    int32_t nrows;
+    int32_t dense_min;
+    ac_node *node;    /* nnodes + 1 */
+    ac_edge *edge;    /* nnodes (edge[0]: the root's code) */
+    int32_t *fail;
+    int32_t *ostart;
+    int32_t *opool;
+    uint32_t *rows;   /* nrows * AC_NSYM state codes */
+    int32_t *rnode;   /* nrows */
+    PyObject *source; /* str: the words joined by "\n" */
+    /* the value table as last read (values_obj: strong) */
+    PyObject *values_obj;
+    Py_ssize_t nvals;
+    struct ac_value *vals;
+    Py_ssize_t nitems;
+    struct ac_item *items;
+    Py_ssize_t max_facet;
+    int busy; /* scans under way (Python code they call could scan too) */
+} Automaton;
+
+/* A value (length, ((facet, rank, entry), ...), ((exact, facet, rank, entry), ...)). */
+typedef struct ac_value {
+    Py_ssize_t length;
+    Py_ssize_t items_off;
+    Py_ssize_t nitems;
+    PyObject *pairs; /* strong; NULL when empty */
+} ac_value;
+
+typedef struct ac_item {
+    Py_ssize_t facet;
+    PyObject *rank; /* strong */
+    PyObject *idx;  /* strong */
+} ac_item;
+
+static void
+ac_clear_values(Automaton *a)
+{
+    Py_ssize_t i;
+    for (i = 0; i < a->nitems; i++) {
+        Py_XDECREF(a->items[i].rank);
+        Py_XDECREF(a->items[i].idx);
+    }
+    for (i = 0; i < a->nvals; i++)
+        Py_XDECREF(a->vals[i].pairs);
+    PyMem_Free(a->items);
+    PyMem_Free(a->vals);
+    a->items = NULL;
+    a->vals = NULL;
+    a->nitems = a->nvals = 0;
+    a->max_facet = -1;
+    Py_CLEAR(a->values_obj);
+}
+
+static PyTypeObject Automaton_Type;
+
+static void
+ac_free_arrays(Automaton *a)
+{
+    PyMem_Free(a->node);
+    PyMem_Free(a->edge);
+    PyMem_Free(a->fail);
+    PyMem_Free(a->ostart);
+    PyMem_Free(a->opool);
+    PyMem_Free(a->rows);
+    PyMem_Free(a->rnode);
+    a->node = NULL;
+    a->edge = NULL;
+    a->fail = a->ostart = a->opool = a->rnode = NULL;
+    a->rows = NULL;
+    a->nnodes = a->nrows = 0;
+    a->nwords = 0;
+}
+
+static void
+Automaton_dealloc(Automaton *self)
+{
+    ac_free_arrays(self);
+    ac_clear_values(self);
+    Py_XDECREF(self->source);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The child of s on code point cp, or -1. */
+static inline int32_t
+ac_child(const Automaton *a, int32_t s, uint32_t cp)
+{
+    int32_t lo = a->node[s].first, hi = a->node[s + 1].first;
+    const ac_edge *edge = a->edge;
+    if (hi - lo <= AC_LINEAR_MAX) {
+        for (; lo < hi; lo++)
+            if (edge[lo].label == cp)
+                return lo;
+        return -1;
+    }
+    {
+        int32_t end = hi;
+        while (lo < hi) {
+            int32_t mid = lo + (hi - lo) / 2;
+            if (edge[mid].label < cp)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return (lo < end && edge[lo].label == cp) ? lo : -1;
+    }
+}
+
+/* The transition from node s on code point cp: children and fail links. */
+static inline int32_t
+ac_step(const Automaton *a, int32_t s, uint32_t cp)
+{
+    for (;;) {
+        int32_t t = ac_child(a, s, cp);
+        if (t >= 0)
+            return t;
+        if (s == 0)
+            return 0;
+        s = a->fail[s];
+    }
+}
+
+/* While building: the transition from node s on code point cp (symbol k),
+ * by the temporary rows of node ids of the nodes with many children
+ * (mark[s] >= 2: row mark[s] - 2; the root has one), else children and
+ * fail links. */
+static inline int32_t
+ac_step_build(const Automaton *a, const int32_t *mark, const int32_t *idrows, int32_t s, uint32_t cp, unsigned k)
+{
+    for (;;) {
+        int32_t t;
+        if (k != AC_NOSYM && mark[s] >= 2)
+            return idrows[(Py_ssize_t)(mark[s] - 2) * AC_NSYM + k];
+        t = ac_child(a, s, cp);
+        if (t >= 0)
+            return t;
+        if (s == 0)
+            return 0;
+        s = a->fail[s];
+    }
+}
+
+/* While building: the row of node ids of node u (mark[u] >= 2), whose fail
+ * link is set, as are those of shallower nodes: the row of the nearest node
+ * with one on its fail chain, overlaid with the children of the nodes before
+ * it on the chain (the farthest first), and last with u's own children. */
+static void
+ac_make_idrow(const Automaton *a, const int32_t *mark, int32_t *idrows, int32_t u, int32_t *chain)
+{
+    int32_t *r = idrows + (Py_ssize_t)(mark[u] - 2) * AC_NSYM;
+    int32_t f, x, v, nchain = 0;
+    if (u == 0)
+        memset(r, 0, AC_NSYM * sizeof(int32_t));
+    else {
+        for (f = a->fail[u]; mark[f] < 2; f = a->fail[f])
+            chain[nchain++] = f;
+        memcpy(r, idrows + (Py_ssize_t)(mark[f] - 2) * AC_NSYM, AC_NSYM * sizeof(int32_t));
+    }
+    for (; nchain >= 0; nchain--) {
+        x = nchain > 0 ? chain[nchain - 1] : u;
+        for (v = a->node[x].first; v < a->node[x + 1].first; v++) {
+            uint32_t cp = a->edge[v].label;
+            if (cp < 128 && ac_sym[cp] != AC_NOSYM)
+                r[ac_sym[cp]] = v;
+        }
+    }
+}
+
+/* The node of a state code. */
+static inline int32_t
+ac_node_of(const Automaton *a, uint32_t code)
+{
+    if (code & AC_SPARSE)
+        return (int32_t)((code & ~AC_SPARSE) >> 1);
+    return a->rnode[(code >> 1) / AC_NSYM];
+}
+
+/* The transition from state `code` on symbol k of normalised ASCII text. */
+static inline uint32_t
+ac_step_sym(const ac_node *node, const ac_edge *edge, const uint32_t *rows, uint32_t code, unsigned k)
+{
+    const ac_node *n;
+    int32_t lo, hi;
+    uint32_t cp;
+    if (!(code & AC_SPARSE))
+        return rows[(code >> 1) + k];
+    n = &node[(code & ~AC_SPARSE) >> 1];
+    lo = n->first;
+    hi = n[1].first;
+    cp = (unsigned char)ac_sym_char[k];
+    for (; lo < hi; lo++)
+        if (edge[lo].label == cp)
+            return edge[lo].code;
+    return rows[n->fbase + k];
+}
+
+/* The transition from state `code` on any code point. */
+static inline uint32_t
+ac_step_cp(const Automaton *a, uint32_t code, uint32_t cp)
+{
+    unsigned k = cp < 128 ? ac_sym[cp] : AC_NOSYM;
+    if (k != AC_NOSYM)
+        return ac_step_sym(a->node, a->edge, a->rows, code, k);
+    return a->edge[ac_step(a, ac_node_of(a, code), cp)].code;
+}
+
+typedef struct {
+    int32_t start; /* in the source */
+    int32_t len;
+    int32_t value;
+    int32_t lcp; /* with the word before it in the order of building */
+} ac_word;
+
+static int ac_kind; /* for ac_word_cmp (qsort has no context argument); under the GIL */
+static const void *ac_data;
+
+static int
+ac_word_cmp(const void *pa, const void *pb)
+{
+    const ac_word *a = pa, *b = pb;
+    int32_t i, n = a->len < b->len ? a->len : b->len;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 x = PyUnicode_READ(ac_kind, ac_data, a->start + i), y = PyUnicode_READ(ac_kind, ac_data, b->start + i);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return a->value < b->value ? -1 : a->value > b->value; /* equal words: the last one counts */
+}
+
+/* Length of the common prefix of two words; *after = whether b comes after a
+ * (or equals it) in code-point order. */
+static inline int32_t
+ac_lcp(int kind, const void *data, const ac_word *a, const ac_word *b, int *after)
+{
+    int32_t i = 0, n = a->len < b->len ? a->len : b->len;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *x = (const Py_UCS1 *)data + a->start, *y = (const Py_UCS1 *)data + b->start;
+        while (i < n && x[i] == y[i])
+            i++;
+        *after = i < n ? x[i] < y[i] : a->len <= b->len;
+        return i;
+    }
+    while (i < n && PyUnicode_READ(kind, data, a->start + i) == PyUnicode_READ(kind, data, b->start + i))
+        i++;
+    *after = i < n ? PyUnicode_READ(kind, data, a->start + i) < PyUnicode_READ(kind, data, b->start + i)
+                   : a->len <= b->len;
+    return i;
+}
+
+/* Build from `words` (a str of words joined by "\n", or a list or tuple of
+ * str without "\n"); sets self->source. Fastest with the words sorted. */
+static int
+ac_build(Automaton *self, PyObject *words)
+{
+    PyObject *source = NULL;
+    Py_ssize_t total, i, nw = 0;
+    int32_t maxlen = 0, tn, d, u, v, *row = NULL, *val;
+    Py_ssize_t npool = 0, pool_cap = 0;
+    int kind, sorted = 1;
+    const void *data;
+    ac_word *w = NULL;
+    int32_t *count = NULL, *next = NULL, *path = NULL, *chain = NULL, *idrows = NULL, nid = 0;
+    int rc = -1;
+
+    if (PyUnicode_Check(words)) {
+        Py_INCREF(words);
+        source = words;
+    }
+    else if (PyList_Check(words) || PyTuple_Check(words)) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
+        PyObject *nl;
+        for (i = 0; i < n; i++) {
+            PyObject *x = PySequence_Fast_GET_ITEM(words, i);
+            if (!PyUnicode_Check(x)) {
+                PyErr_SetString(PyExc_TypeError, "the words must be str");
+                return -1;
+            }
+            if (PyUnicode_GET_LENGTH(x) == 0 || PyUnicode_FindChar(x, '\n', 0, PyUnicode_GET_LENGTH(x), 1) != -1) {
+                PyErr_SetString(PyExc_ValueError, "a word must not be empty or hold a newline");
+                return -1;
+            }
+        }
+        nl = PyUnicode_FromOrdinal('\n');
+        if (nl == NULL)
+            return -1;
+        source = PyUnicode_Join(nl, words);
+        Py_DECREF(nl);
+        if (source == NULL)
+            return -1;
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError, "words must be a str (joined by newlines), list or tuple");
+        return -1;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(source) < 0)
+        goto done;
+#endif
+    total = PyUnicode_GET_LENGTH(source);
+    kind = PyUnicode_KIND(source);
+    data = PyUnicode_DATA(source);
+    if (total >= INT32_MAX - 2) {
+        PyErr_SetString(PyExc_OverflowError, "too many characters for an automaton");
+        goto done;
+    }
+
+    /* the words, and whether they are sorted */
+    if (total > 0) {
+        Py_ssize_t n = 1, start = 0, end;
+        if (kind == PyUnicode_1BYTE_KIND) {
+            const char *p = (const char *)data, *q, *stop = p + total;
+            while ((q = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+                n++;
+                p = q + 1;
+            }
+        }
+        else
+            for (i = 0; i < total; i++)
+                if (PyUnicode_READ(kind, data, i) == '\n')
+                    n++;
+        w = PyMem_Malloc((size_t)n * sizeof(ac_word));
+        if (w == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (nw = 0; nw < n; nw++, start = end + 1) {
+            ac_word *x = &w[nw];
+            if (kind == PyUnicode_1BYTE_KIND) {
+                const char *q = memchr((const char *)data + start, '\n', (size_t)(total - start));
+                end = q == NULL ? total : q - (const char *)data;
+            }
+            else
+                for (end = start; end < total && PyUnicode_READ(kind, data, end) != '\n'; end++)
+                    ;
+            x->start = (int32_t)start;
+            x->len = (int32_t)(end - start);
+            x->value = (int32_t)nw;
+            if (x->len == 0) {
+                PyErr_SetString(PyExc_ValueError, "a word must not be empty");
+                goto done;
+            }
+            if (x->len > maxlen)
+                maxlen = x->len;
+            if (nw == 0)
+                x->lcp = 0;
+            else {
+                int after;
+                x->lcp = ac_lcp(kind, data, &w[nw - 1], x, &after);
+                sorted &= after;
+            }
+        }
+        if (!sorted) {
+            ac_kind = kind;
+            ac_data = data;
+            qsort(w, (size_t)nw, sizeof(ac_word), ac_word_cmp);
+            w[0].lcp = 0;
+            for (i = 1; i < nw; i++) {
+                int after;
+                w[i].lcp = ac_lcp(kind, data, &w[i - 1], &w[i], &after);
+            }
+        }
+    }
+
+    /* nodes per depth: a word adds the nodes deeper than its common prefix
+     * with the word before it */
+    count = PyMem_Calloc((size_t)maxlen + 2, sizeof(int32_t));
+    next = PyMem_Malloc(((size_t)maxlen + 2) * sizeof(int32_t));
+    path = PyMem_Malloc(((size_t)maxlen + 2) * sizeof(int32_t));
+    if (count == NULL || next == NULL || path == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    count[0] = 1;
+    for (i = 0; i < nw; i++)
+        for (d = w[i].lcp + 1; d <= w[i].len; d++)
+            count[d]++;
+    tn = 0;
+    for (d = 0; d <= maxlen; d++) {
+        next[d] = tn;
+        tn += count[d];
+    }
+    if (tn > AC_MAX_NODES) {
+        PyErr_SetString(PyExc_OverflowError, "too many nodes for an automaton");
+        goto done;
+    }
+    self->nnodes = tn;
+    self->node = PyMem_Malloc(((size_t)tn + 1) * sizeof(ac_node));
+    self->edge = PyMem_Malloc((size_t)tn * sizeof(ac_edge));
+    self->fail = PyMem_Malloc((size_t)tn * sizeof(int32_t));
+    self->ostart = PyMem_Malloc((size_t)tn * sizeof(int32_t));
+    row = PyMem_Malloc((size_t)tn * sizeof(int32_t));
+    if (self->node == NULL || self->edge == NULL || self->fail == NULL || self->ostart == NULL ||
+        row == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the nodes, numbered breadth first; first = -1 until a node has a child */
+    for (u = 0; u <= tn; u++)
+        self->node[u].first = -1;
+    /* the word ending at each node (-1: none), kept in ostart until the
+     * lists of words replace it, breadth first */
+    val = self->ostart;
+    memset(val, 0xff, (size_t)tn * sizeof(int32_t));
+    self->edge[0].label = 0;
+    path[0] = next[0]++;
+    {
+        ac_node *node = self->node;
+        ac_edge *edge = self->edge;
+        for (i = 0; i < nw; i++) {
+            const ac_word *x = &w[i];
+            for (d = x->lcp + 1; d <= x->len; d++) {
+                int32_t c = next[d]++, p = path[d - 1];
+                edge[c].label = kind == PyUnicode_1BYTE_KIND ? ((const Py_UCS1 *)data)[x->start + d - 1]
+                                                             : (uint32_t)PyUnicode_READ(kind, data, x->start + d - 1);
+                /* below the shared prefix every parent is new */
+                if (d > x->lcp + 1 || node[p].first < 0)
+                    node[p].first = c;
+                path[d] = c;
+            }
+            val[path[x->len]] = x->value;
+        }
+    }
+    /* a node without children: its (empty) range starts where the next
+     * one's does; the root and nodes with many children get rows (row[u]:
+     * 0 none, 1 a row, 2 + i a row and temporary row i of node ids) */
+    self->node[tn].first = tn;
+    for (u = tn - 1; u >= 0; u--) {
+        if (self->node[u].first < 0)
+            self->node[u].first = self->node[u + 1].first;
+        row[u] = u == 0 || self->node[u + 1].first - self->node[u].first >= self->dense_min;
+        nid += row[u];
+    }
+    idrows = PyMem_Malloc((size_t)nid * AC_NSYM * sizeof(int32_t));
+    chain = PyMem_Malloc(((size_t)maxlen + 2) * sizeof(int32_t));
+    if (idrows == NULL || chain == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    nid = 0;
+    for (u = 0; u < tn; u++)
+        if (row[u])
+            row[u] = 2 + nid++;
+    ac_make_idrow(self, row, idrows, 0, chain);
+    /* fail links and the words ending at every node, longest first (a node
+     * where none of its own ends shares its fail node's list), breadth
+     * first; every fail node gets a row */
+    self->fail[0] = 0;
+    self->ostart[0] = -1; /* no word is empty */
+    for (v = self->node[0].first; v < self->node[1].first; v++) { /* fail to the root */
+        int32_t word = val[v];
+        self->fail[v] = 0;
+        if (word >= 0) {
+            if (grow((void **)&self->opool, &pool_cap, npool + 2, sizeof(int32_t)) < 0)
+                goto done;
+            self->ostart[v] = (int32_t)npool;
+            self->opool[npool++] = word;
+            self->opool[npool++] = -1;
+        }
+    }
+    for (u = 1; u < tn; u++) {
+        int32_t *fail = self->fail, *ostart = self->ostart, fu = fail[u], end = self->node[u + 1].first;
+        const ac_edge *edge = self->edge;
+        if (row[u] >= 2)
+            ac_make_idrow(self, row, idrows, u, chain);
+        for (v = self->node[u].first; v < end; v++) {
+            uint32_t cp = edge[v].label;
+            int32_t f = ac_step_build(self, row, idrows, fu, cp, cp < 128 ? ac_sym[cp] : AC_NOSYM), o, m = 0;
+            int32_t word = val[v]; /* val is ostart: read before it is replaced */
+            fail[v] = f;
+            if (row[f] == 0)
+                row[f] = 1;
+            if (word < 0) {
+                ostart[v] = ostart[f];
+                continue;
+            }
+            if (self->ostart[f] >= 0)
+                for (o = self->ostart[f]; self->opool[o] >= 0; o++)
+                    m++;
+            if (npool + m + 2 >= INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "too many words for an automaton");
+                goto done;
+            }
+            if (grow((void **)&self->opool, &pool_cap, npool + m + 2, sizeof(int32_t)) < 0)
+                goto done;
+            self->ostart[v] = (int32_t)npool;
+            self->opool[npool++] = word;
+            if (m > 0)
+                for (o = self->ostart[f]; self->opool[o] >= 0; o++)
+                    self->opool[npool++] = self->opool[o];
+            self->opool[npool++] = -1;
+        }
+    }
+    /* rows numbered breadth first (the rows of shallow nodes, the busiest,
+     * together); the state codes */
+    self->nrows = 0;
+    for (u = 0; u < tn; u++) {
+        uint32_t out = self->ostart[u] >= 0;
+        row[u] = row[u] ? self->nrows++ : -1;
+        self->edge[u].code = row[u] >= 0 ? ((uint32_t)row[u] * AC_NSYM) << 1 | out : AC_SPARSE | (uint32_t)u << 1 | out;
+    }
+    if ((uint64_t)self->nrows * AC_NSYM * 2 >= (uint64_t)AC_SPARSE) {
+        PyErr_SetString(PyExc_OverflowError, "too many nodes for an automaton");
+        goto done;
+    }
+    self->rows = PyMem_Malloc((size_t)self->nrows * AC_NSYM * sizeof(uint32_t));
+    self->rnode = PyMem_Malloc((size_t)self->nrows * sizeof(int32_t));
+    if (self->rows == NULL || self->rnode == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the rows, breadth first: a node's row is its fail node's (made
+     * already) with its own children on top; a node without a row falls back
+     * on its fail node's */
+    for (u = 0; u < tn; u++) {
+        if (row[u] >= 0) {
+            uint32_t *r = self->rows + (Py_ssize_t)row[u] * AC_NSYM;
+            int k;
+            self->rnode[row[u]] = u;
+            if (u == 0)
+                for (k = 0; k < AC_NSYM; k++)
+                    r[k] = self->edge[0].code;
+            else
+                memcpy(r, self->rows + (Py_ssize_t)row[self->fail[u]] * AC_NSYM, AC_NSYM * sizeof(uint32_t));
+            for (v = self->node[u].first; v < self->node[u + 1].first; v++) {
+                uint32_t cp = self->edge[v].label;
+                if (cp < 128 && ac_sym[cp] != AC_NOSYM)
+                    r[ac_sym[cp]] = self->edge[v].code;
+            }
+            self->node[u].fbase = -1;
+        }
+        else
+            self->node[u].fbase = row[self->fail[u]] * AC_NSYM;
+    }
+    self->node[tn].fbase = -1;
+    self->nwords = nw;
+    self->source = source;
+    source = NULL;
+    rc = 0;
+done:
+    if (rc < 0)
+        ac_free_arrays(self);
+    Py_XDECREF(source);
+    PyMem_Free(w);
+    PyMem_Free(count);
+    PyMem_Free(next);
+    PyMem_Free(path);
+    PyMem_Free(row);
+    PyMem_Free(chain);
+    PyMem_Free(idrows);
+    return rc;
+}
+
+/* Read the value table into a->vals and a->items (when it is not the one
+ * read last). */
+static int
+ac_read_values(Automaton *a, PyObject *values)
+{
+    Py_ssize_t n, i, j, nitems = 0, cap = 0;
+    if (a->values_obj == values)
+        return 0;
+    if (a->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the automaton is scanning with another value table");
+        return -1;
+    }
+    ac_clear_values(a);
+    n = seq_len(values, "values");
+    if (n < 0)
+        return -1;
+    a->vals = PyMem_Calloc(n ? (size_t)n : 1, sizeof(ac_value));
+    if (a->vals == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    a->nvals = n;
+    for (i = 0; i < n; i++) {
+        PyObject *value = seq_get(values, i, "values"), *length, *items, *pairs;
+        Py_ssize_t m, np;
+        ac_value *v = &a->vals[i];
+        if (value == NULL)
+            goto error;
+        if (seq_len(value, "automaton value") != 3) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "an automaton value must be (length, items, pairs)");
+            goto error;
+        }
+        length = seq_get(value, 0, "automaton value");
+        items = seq_get(value, 1, "automaton value");
+        pairs = seq_get(value, 2, "automaton value");
+        if (as_ssize(length, &v->length) < 0)
+            goto error;
+        m = seq_len(items, "items");
+        np = seq_len(pairs, "pairs");
+        if (m < 0 || np < 0)
+            goto error;
+        if (np > 0) {
+            Py_INCREF(pairs);
+            v->pairs = pairs;
+        }
+        if (grow((void **)&a->items, &cap, nitems + m, sizeof(ac_item)) < 0)
+            goto error;
+        v->items_off = nitems;
+        for (j = 0; j < m; j++) {
+            PyObject *item = seq_get(items, j, "items");
+            ac_item *it = &a->items[nitems];
+            if (item == NULL)
+                goto error;
+            if (seq_len(item, "item") != 3) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "an automaton item must be (facet, rank, entry)");
+                goto error;
+            }
+            if (as_ssize(seq_get(item, 0, "item"), &it->facet) < 0)
+                goto error;
+            if (it->facet < 0) {
+                PyErr_SetString(PyExc_IndexError, "out index out of range");
+                goto error;
+            }
+            it->rank = seq_get(item, 1, "item");
+            it->idx = seq_get(item, 2, "item");
+            Py_INCREF(it->rank);
+            Py_INCREF(it->idx);
+            nitems++;
+            a->nitems = nitems;
+            v->nitems++;
+            if (it->facet > a->max_facet)
+                a->max_facet = it->facet;
+        }
+    }
+    Py_INCREF(values);
+    a->values_obj = values;
+    return 0;
+error:
+    ac_clear_values(a);
+    return -1;
+}
+
+/* Every word ending at the node of state `code`, longest first: its
+ * occurrences with the end at `end` (in the padded text) onto out[facet]
+ * (a list of lists, at least a->max_facet + 1 long). */
+static int
+ac_emit(const Automaton *a, uint32_t code, Py_ssize_t end, PyObject *out, PyObject *text,
+        PyObject *normalise_cased)
+{
+    const int32_t *o;
+    for (o = a->opool + a->ostart[ac_node_of(a, code)]; *o >= 0; o++) {
+        const ac_value *v;
+        Py_ssize_t j, s;
+        PyObject *start, *neg;
+        if (*o >= a->nvals) {
+            PyErr_SetString(PyExc_IndexError, "values index out of range");
+            return -1;
+        }
+        v = &a->vals[*o];
+        s = end - v->length + 1;
+        start = PyLong_FromSsize_t(s);
+        neg = PyLong_FromSsize_t(1 - end);
+        if (start == NULL || neg == NULL) {
+            Py_XDECREF(start);
+            Py_XDECREF(neg);
+            return -1;
+        }
+        for (j = 0; j < v->nitems; j++) {
+            const ac_item *it = &a->items[v->items_off + j];
+            PyObject *t = PyTuple_New(4);
+            int rc;
+            if (t == NULL)
+                goto error;
+            Py_INCREF(start);
+            PyTuple_SET_ITEM(t, 0, start);
+            Py_INCREF(neg);
+            PyTuple_SET_ITEM(t, 1, neg);
+            Py_INCREF(it->rank);
+            PyTuple_SET_ITEM(t, 2, it->rank);
+            Py_INCREF(it->idx);
+            PyTuple_SET_ITEM(t, 3, it->idx);
+            rc = PyList_Append(PyList_GET_ITEM(out, it->facet), t);
+            Py_DECREF(t);
+            if (rc < 0)
+                goto error;
+        }
+        if (v->pairs != NULL) {
+            /* as scan_one: the exact case of the text against each cased form */
+            Py_ssize_t np = seq_len(v->pairs, "pairs"), k;
+            PyObject *slice = PyUnicode_Substring(text, s, end - 1), *actual;
+            if (slice == NULL)
+                goto error;
+            actual = PyObject_CallOneArg(normalise_cased, slice);
+            Py_DECREF(slice);
+            if (actual == NULL)
+                goto error;
+            for (k = 0; k < np; k++) {
+                PyObject *pair = seq_get(v->pairs, k, "pairs");
+                int eq;
+                if (pair == NULL || seq_len(pair, "pair") != 4) {
+                    if (!PyErr_Occurred())
+                        PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
+                    Py_DECREF(actual);
+                    goto error;
+                }
+                eq = PyObject_RichCompareBool(actual, seq_get(pair, 0, "pair"), Py_EQ);
+                if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
+                                                seq_get(pair, 3, "pair")) < 0)) {
+                    Py_DECREF(actual);
+                    goto error;
+                }
+            }
+            Py_DECREF(actual);
+        }
+        Py_DECREF(start);
+        Py_DECREF(neg);
+        continue;
+    error:
+        Py_DECREF(start);
+        Py_DECREF(neg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The walk over a haystack of any kind; `on_hit` for every node where a word
+ * ends (ASCII haystacks take ac_scan's faster loop). */
+#define AC_WALK(TYPE, DATA, N, ON_HIT)                       \
+    do {                                                    \
+        const TYPE *hay_ = (const TYPE *)(DATA);            \
+        for (i = 0; i < (N); i++) {                         \
+            code = ac_step_cp(a, code, (uint32_t)hay_[i]);  \
+            if (code & 1) {                                 \
+                ON_HIT;                                     \
+            }                                               \
+        }                                                   \
+    } while (0)
+
+/* scan_automaton with our own automaton: " " + normalise(text) + " " is
+ * walked without building it when text is ASCII. */
+static int
+ac_scan_walk(const Automaton *a, PyObject *out, PyObject *text, PyObject *normalise, PyObject *normalise_cased);
+
+static int
+ac_scan(Automaton *a, PyObject *values, PyObject *out, PyObject *text, PyObject *normalise, PyObject *normalise_cased)
+{
+    Py_ssize_t i;
+    int rc;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return -1;
+#endif
+    if (a->nnodes == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "the automaton is not built");
+        return -1;
+    }
+    if (ac_read_values(a, values) < 0)
+        return -1;
+    if (!PyList_CheckExact(out) || PyList_GET_SIZE(out) <= a->max_facet) {
+        PyErr_SetString(PyExc_TypeError, "out must be a list with a list per facet");
+        return -1;
+    }
+    for (i = 0; i <= a->max_facet; i++)
+        if (!PyList_Check(PyList_GET_ITEM(out, i))) {
+            PyErr_SetString(PyExc_TypeError, "out must be a list with a list per facet");
+            return -1;
+        }
+    a->busy++;
+    rc = ac_scan_walk(a, out, text, normalise, normalise_cased);
+    a->busy--;
+    return rc;
+}
+
+static int
+ac_scan_walk(const Automaton *a, PyObject *out, PyObject *text, PyObject *normalise, PyObject *normalise_cased)
+{
+    Py_ssize_t n, i;
+    uint32_t code;
+    n = PyUnicode_GET_LENGTH(text);
+    code = a->edge[0].code;
+    if (PyUnicode_IS_ASCII(text)) {
+        const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
+        const ac_node *node = a->node;
+        const ac_edge *edge = a->edge;
+        const uint32_t *rows = a->rows;
+        code = ac_step_sym(node, edge, rows, code, 0);
+        if ((code & 1) && ac_emit(a, code, 0, out, text, normalise_cased) < 0)
+            return -1;
+        for (i = 0; i < n; i++) {
+            code = ac_step_sym(node, edge, rows, code, ac_raw_sym[src[i]]);
+            if ((code & 1) && ac_emit(a, code, i + 1, out, text, normalise_cased) < 0)
+                return -1;
+        }
+        code = ac_step_sym(node, edge, rows, code, 0);
+        if ((code & 1) && ac_emit(a, code, n + 1, out, text, normalise_cased) < 0)
+            return -1;
+        return 0;
+    }
+    else {
+        PyObject *hay = padded_haystack(text, normalise);
+        int failed = 0;
+        if (hay == NULL)
+            return -1;
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(hay) < 0) {
+            Py_DECREF(hay);
+            return -1;
+        }
+#endif
+        n = PyUnicode_GET_LENGTH(hay);
+        switch (PyUnicode_KIND(hay)) {
+        case PyUnicode_1BYTE_KIND:
+            AC_WALK(Py_UCS1, PyUnicode_DATA(hay), n, if (ac_emit(a, code, i, out, text, normalise_cased) < 0) {
+                failed = 1;
+                break;
+            });
+            break;
+        case PyUnicode_2BYTE_KIND:
+            AC_WALK(Py_UCS2, PyUnicode_DATA(hay), n, if (ac_emit(a, code, i, out, text, normalise_cased) < 0) {
+                failed = 1;
+                break;
+            });
+            break;
+        default:
+            AC_WALK(Py_UCS4, PyUnicode_DATA(hay), n, if (ac_emit(a, code, i, out, text, normalise_cased) < 0) {
+                failed = 1;
+                break;
+            });
+            break;
+        }
+        Py_DECREF(hay);
+        return failed ? -1 : 0;
+    }
+}
+
+static PyObject *
+Automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *words;
+    Automaton *self;
+    int dense_min = AC_DENSE_MIN;
+    static char *kwlist[] = {"words", "dense_min", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:Automaton", kwlist, &words, &dense_min))
+        return NULL;
+    if (dense_min < 1) {
+        PyErr_SetString(PyExc_ValueError, "dense_min must be at least 1");
+        return NULL;
+    }
+    self = (Automaton *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->dense_min = dense_min;
+    if (ac_build(self, words) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* (end, value) onto a list */
+static int
+ac_append_pair(PyObject *result, Py_ssize_t end, int32_t value)
+{
+    PyObject *t = Py_BuildValue("(ni)", end, (int)value);
+    int rc;
+    if (t == NULL)
+        return -1;
+    rc = PyList_Append(result, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* iter(haystack) -> [(end, value), ...], as pyahocorasick's Automaton.iter gives them. */
+static PyObject *
+Automaton_iter(Automaton *self, PyObject *hay)
+{
+    const Automaton *a = self;
+    PyObject *result;
+    Py_ssize_t n, i;
+    int32_t o;
+    uint32_t code;
+    int failed = 0;
+    if (!PyUnicode_Check(hay)) {
+        PyErr_SetString(PyExc_TypeError, "the haystack must be a str");
+        return NULL;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(hay) < 0)
+        return NULL;
+#endif
+    result = PyList_New(0);
+    if (result == NULL || a->nnodes == 0)
+        return result;
+    n = PyUnicode_GET_LENGTH(hay);
+    code = a->edge[0].code;
+#define AC_ITER_HIT                                                            \
+    for (o = a->ostart[ac_node_of(a, code)]; a->opool[o] >= 0 && !failed; o++) \
+        failed = ac_append_pair(result, i, a->opool[o]) < 0;                   \
+    if (failed)                                                         \
+        break
+    switch (PyUnicode_KIND(hay)) {
+    case PyUnicode_1BYTE_KIND:
+        AC_WALK(Py_UCS1, PyUnicode_DATA(hay), n, AC_ITER_HIT);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        AC_WALK(Py_UCS2, PyUnicode_DATA(hay), n, AC_ITER_HIT);
+        break;
+    default:
+        AC_WALK(Py_UCS4, PyUnicode_DATA(hay), n, AC_ITER_HIT);
+        break;
+    }
+#undef AC_ITER_HIT
+    if (failed) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    return result;
+}
+
+static PyObject *
+Automaton_reduce(Automaton *self, PyObject *Py_UNUSED(ignored))
+{
+    if (self->dense_min != AC_DENSE_MIN)
+        return Py_BuildValue("(O(Oi))", (PyObject *)Py_TYPE(self), self->source ? self->source : Py_None,
+                             self->dense_min);
+    return Py_BuildValue("(O(O))", (PyObject *)Py_TYPE(self), self->source ? self->source : Py_None);
+}
+
+static PyObject *
+Automaton_stats(Automaton *self, PyObject *Py_UNUSED(ignored))
+{
+    Py_ssize_t nbytes = (Py_ssize_t)sizeof(Automaton) + (Py_ssize_t)(self->nnodes + 1) * (Py_ssize_t)sizeof(ac_node) +
+                        (Py_ssize_t)self->nnodes * ((Py_ssize_t)sizeof(ac_edge) + 2 * 4) +
+                        (Py_ssize_t)self->nrows * (AC_NSYM + 1) * 4;
+    return Py_BuildValue("{s:n,s:i,s:i,s:n}", "words", self->nwords, "nodes", (int)self->nnodes, "rows",
+                         (int)self->nrows, "bytes", nbytes);
+}
+
+static Py_ssize_t
+Automaton_len(Automaton *self)
+{
+    return self->nwords;
+}
+
+static PySequenceMethods Automaton_as_sequence = {
+    .sq_length = (lenfunc)Automaton_len,
+};
+
+static PyMethodDef Automaton_methods[] = {
+    {"iter", (PyCFunction)Automaton_iter, METH_O,
+     "iter(haystack) -> [(end, value), ...]: every word ending at every position (code-point index), longest first"},
+    {"__reduce__", (PyCFunction)Automaton_reduce, METH_NOARGS, "Pickled as its words: rebuilt on loading."},
+    {"stats", (PyCFunction)Automaton_stats, METH_NOARGS, "stats() -> {words, nodes, rows, bytes of memory}"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject Automaton_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "papertriage._fastcore.Automaton",
+    .tp_basicsize = sizeof(Automaton),
+    .tp_dealloc = (destructor)Automaton_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Automaton(words, dense_min=4)\n\n"
+              "An Aho-Corasick automaton over words (a list or tuple of str, or one str of words joined by\n"
+              "newlines; fastest sorted); the value of a word is its index. Reports what pyahocorasick's\n"
+              "Automaton.iter does. Nodes with dense_min children or more get a row of complete transitions.",
+    .tp_as_sequence = &Automaton_as_sequence,
+    .tp_methods = Automaton_methods,
+    .tp_new = Automaton_new,
+};
+
 static PyObject *
 scan_automaton(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -338,6 +1378,11 @@ scan_automaton(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     if (seq_len(values, "values") < 0 || seq_len(out, "out") < 0)
         return NULL;
+    if (Py_TYPE(automaton) == &Automaton_Type) {
+        if (ac_scan((Automaton *)automaton, values, out, text, normalise, normalise_cased) < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
     hay = padded_haystack(text, normalise);
     if (hay == NULL)
         return NULL;
@@ -1336,7 +2381,8 @@ static PyTypeObject TagCore_Type = {
 static PyMethodDef module_methods[] = {
     {"scan_automaton", (PyCFunction)(void (*)(void))scan_automaton, METH_FASTCALL,
      "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
-     "Append the automaton's occurrences in text to out[facet], as Tables._scan_automaton does."},
+     "Append the automaton's occurrences in text to out[facet], as Tables._scan_automaton does\n"
+     "(automaton: an Automaton, or pyahocorasick's)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1353,7 +2399,8 @@ PyInit__fastcore(void)
 {
     PyObject *m;
     init_ascii_table();
-    if (PyType_Ready(&TagCore_Type) < 0)
+    init_ac_tables();
+    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0)
         return NULL;
     m = PyModule_Create(&fastcore_module);
     if (m == NULL)
@@ -1361,6 +2408,12 @@ PyInit__fastcore(void)
     Py_INCREF(&TagCore_Type);
     if (PyModule_AddObject(m, "TagCore", (PyObject *)&TagCore_Type) < 0) {
         Py_DECREF(&TagCore_Type);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&Automaton_Type);
+    if (PyModule_AddObject(m, "Automaton", (PyObject *)&Automaton_Type) < 0) {
+        Py_DECREF(&Automaton_Type);
         Py_DECREF(m);
         return NULL;
     }

@@ -16,10 +16,11 @@ Semantics (identical for both engines below):
   overlap; where an exclusion and a phrase cover the same text, the
   exclusion wins; a phrase overlapped by a chosen exclusion is vetoed.
 
-Engines: with the ``pyahocorasick`` package, one Aho-Corasick automaton over
-all phrases scans the normalised text in C; without it, a pure-Python token
-trie gives the same occurrences. Both are built from plain tables
-(:class:`Tables`), which can be cached on disk.
+Engines: one Aho-Corasick automaton over all phrases scans the normalised
+text in C: the C core's own automaton (``_fastcore.Automaton``) where the C
+core is built, else the ``pyahocorasick`` package's; without either, a
+pure-Python token trie gives the same occurrences. All are built from plain
+tables (:class:`Tables`), which can be cached on disk.
 """
 
 from __future__ import annotations
@@ -246,6 +247,10 @@ class Tables:
 
     @staticmethod
     def engine_name() -> str:
+        """The engine new tables use by default (part of the rules cache key,
+        so that cached automata of different kinds never mix)."""
+        if _fastcore is not None:
+            return "aho-corasick-c"
         return "aho-corasick" if _ahocorasick is not None else "python"
 
     @property
@@ -254,6 +259,10 @@ class Tables:
         return None if self._automaton is None else (self._automaton, self._values)
 
     def __init__(self, data: dict[str, Any], *, engine: str | None = None, automaton: Any = None) -> None:
+        """``engine``: ``"aho-corasick"`` (the C core's automaton where it is
+        built, else pyahocorasick's), ``"pyahocorasick"`` (pyahocorasick's
+        even with the C core), ``"python"`` (the token trie); by default the
+        first available. ``automaton``: a cached ``(automaton, values)``."""
         self.data = data
         self.entries: list[tuple[int, int, bool, str]] = [tuple(e) for e in data["entries"]]  # type: ignore[misc]
         self.words: dict[str, list[int]] = data["words"]
@@ -266,9 +275,15 @@ class Tables:
         for fname in ("title", "abstract"):
             self._patterns_for[fname] = [p for p in self.patterns if fname in p[4]]
         if engine is None:
-            engine = "aho-corasick" if _ahocorasick is not None else "python"
-        if engine == "aho-corasick" and _ahocorasick is None:
-            raise RuntimeError("the aho-corasick engine needs the pyahocorasick package")
+            engine = "aho-corasick" if _fastcore is not None or _ahocorasick is not None else "python"
+        # which automaton: the C core's ("c") or pyahocorasick's
+        self.automaton_kind: str | None = None
+        if engine == "pyahocorasick" or (engine == "aho-corasick" and _fastcore is None):
+            if _ahocorasick is None:
+                raise RuntimeError("the aho-corasick engine needs the C core or the pyahocorasick package")
+            engine, self.automaton_kind = "aho-corasick", "pyahocorasick"
+        elif engine == "aho-corasick":
+            self.automaton_kind = "c"
         self.engine = engine
         self._fast_scan = _fastcore.scan_automaton if _fastcore is not None else None
         self._automaton = None
@@ -276,6 +291,10 @@ class Tables:
         self._trie: dict[str, Any] | None = None
         if engine == "aho-corasick":
             self._automaton, self._values = automaton if automaton is not None else self._build_automaton()
+            if _fastcore is not None and isinstance(self._automaton, _fastcore.Automaton):
+                self.automaton_kind = "c"
+            elif self._automaton is not None and automaton is not None:
+                self.automaton_kind = "pyahocorasick"
         else:
             self._trie = self._build_trie()
 
@@ -359,8 +378,9 @@ class Tables:
     def _build_automaton(self) -> tuple[Any, list[Any]]:
         """The automaton (integer values: pickled and loaded several times
         faster) and, per integer, ``(key length, ((facet, rank, entry), ...),
-        ((exact cased form, facet, rank, entry), ...))``."""
-        automaton = _ahocorasick.Automaton(_ahocorasick.STORE_INTS)
+        ((exact cased form, facet, rank, entry), ...))``. The words are
+        numbered in sorted order, from which the C core's automaton is built
+        in one pass (it is pickled as its words and rebuilt on loading)."""
         values: dict[str, list[Any]] = {}
         for key, (idxs, pairs) in self._all_forms().items():
             for suffix in ("", "s", "es"):
@@ -374,15 +394,21 @@ class Tables:
         shared: dict[Any, Any] = {}
         slot = self._slot
         table: list[Any] = []
-        for word, v in values.items():
+        words = sorted(values)
+        for word in words:
+            v = values[word]
             items = tuple(shared.setdefault(i, slot(i)) for i in v[1])
             items = shared.setdefault(items, items)
             cased = tuple((exact, *slot(i)) for exact, i in v[2])
             cased = shared.setdefault(cased, cased)
-            automaton.add_word(word, len(table))
             table.append((v[0], items, cased))
         if not values:
             return None, []
+        if self.automaton_kind == "c":
+            return _fastcore.Automaton(words), table
+        automaton = _ahocorasick.Automaton(_ahocorasick.STORE_INTS)
+        for i, word in enumerate(words):
+            automaton.add_word(word, i)
         automaton.make_automaton()
         return automaton, table
 
@@ -486,6 +512,8 @@ class Tables:
         self._scan_automaton_python(text, out)
 
     def _scan_automaton_python(self, text: str, out: list[list[tuple[int, int, int, int]]]) -> None:
+        # either automaton: iter() gives (end, value) for every word ending
+        # at every position, longest first
         adds = [o.append for o in out]
         values = self._values
         for end, v in self._automaton.iter(" " + normalise(text) + " "):
