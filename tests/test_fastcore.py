@@ -160,14 +160,20 @@ SHARED_FILES = [
 ]
 
 
-@needs_fastcore
-@pytest.mark.parametrize("folder,name", SHARED_FILES)
-def test_c_core_equals_python_on_real_abstracts(folder, name):
+def shared_file(folder, name):
+    """The path of an external dump under ../shared; skips when it is absent."""
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     path = shared_path("external", folder, name)
     if not path.is_file():
         pytest.skip(f"{path} is not present")
+    return path
+
+
+@needs_fastcore
+@pytest.mark.parametrize("folder,name", SHARED_FILES)
+def test_c_core_equals_python_on_real_abstracts(folder, name):
+    path = shared_file(folder, name)
     fast, pure = pair()
     n = 0
     for rec in read_source(str(path), warn=lambda *a: None):
@@ -319,11 +325,7 @@ def test_c_automaton_equals_pyahocorasick_and_the_trie_on_the_bundled_dump():
 @needs_fastcore
 @pytest.mark.parametrize("folder,name", SHARED_FILES)
 def test_c_automaton_equals_pyahocorasick_and_the_trie_on_real_abstracts(folder, name):
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    path = shared_path("external", folder, name)
-    if not path.is_file():
-        pytest.skip(f"{path} is not present")
+    path = shared_file(folder, name)
     n = 0
     for rec in read_source(str(path), warn=lambda *a: None):
         assert_same_occurrences(rec.title)
