@@ -21,7 +21,7 @@ from papertriage.models import Evidence, Record, Source
 from papertriage.output import paper_to_dict
 from papertriage.parsers import read_source
 
-from .conftest import EXAMPLE, SHARED, shared_path
+from .conftest import EXAMPLE, SHARED_FILES, shared_file
 
 needs_fastcore = pytest.mark.skipif(not matcher.FASTCORE, reason="the C core is not built (or PAPERTRIAGE_PURE_PYTHON is set)")
 
@@ -142,32 +142,6 @@ def test_facet_loop_alone_equals_python_and_leaves_the_occurrences_alone():
         got = fast._core(per_field, texts)
         assert per_field == before
         assert got == pure._facets(per_field, texts)
-
-
-SHARED_FILES = [
-    ("keras_arxiv_subset_tiagoft", "arxiv_data.csv"),
-    ("zotero_bib_controlnet", "My_Library.bib"),
-    ("scirex", "scirex_title_abstract_relations.jsonl"),
-    ("arxiv_email_digest_2026", "arxiv_cs_AI_LG_SE_digest_2026-01-20.txt"),
-    ("arxiv_oai_pmh_cs_2016", "arxiv_cs_2015_2016.jsonl"),
-    ("arxiv_oai_pmh_cs_2016", "arxiv_cs_rare_modality_categories_1990_2016.jsonl"),
-    ("ris_exports", "lung_cancer_detection.export.ris"),
-    ("arxiv_atom_api", "readarxiv_astro-ph_api_response_2026-04.xml"),
-    ("researchfinder_arxiv_daily", "arxiv_data.csv"),
-    ("kaggle_arxiv_snapshot_head200", "arxiv-metadata-oai-snapshot.head200.jsonl"),
-    ("nlp_tdms", "tdms_title_abstract.jsonl"),
-    ("s2orc_metadata_sample", "metadata_sample.jsonl"),
-]
-
-
-def shared_file(folder, name):
-    """The path of an external dump under ../shared; skips when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    path = shared_path("external", folder, name)
-    if not path.is_file():
-        pytest.skip(f"{path} is not present")
-    return path
 
 
 @needs_fastcore

@@ -148,7 +148,7 @@ def _load_metrics_yaml() -> dict:
     hit = cache.load("metrics", key)
     if hit is not None and isinstance(hit.get("raw"), dict):
         return hit["raw"]
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - safe loader
@@ -479,11 +479,11 @@ def _read(text: str, s: int, e: int, spans: list[tuple[int, int, str]], vocab: _
         elif kind == "scale":
             return _size_reason(text, unit.end(), vocab)
         else:
-            n.unit = {"fps": "fps", "db": "dB", "points": "points"}[kind]
+            n.unit = {"fps": "fps", "db": "dB", "points": "points"}[str(kind)]
         n.uend = unit.end()
         return n
     if after.isalpha() and not (after in "bB" and _BITS_PER_CHAR.match(text, e)):
-        glued = _LETTERS.match(text, e).group()
+        glued = _LETTERS.match(text, e).group()  # type: ignore[union-attr]  # a letter is there
         low = glued.lower()
         if low == "s" and not decimal and value >= 10 and value % 10 == 0:
             return "year" if 1000 < value < 2100 else "count"  # "the 1950s", "late 30s", "1000s"
@@ -886,7 +886,7 @@ class _Abstract:
         caret = "^" in text
         for s, e in _number_spans(text):
             n = _read(text, s, e, spans, vocab, caret)
-            if type(n) is str:
+            if isinstance(n, str):
                 if self.want_skipped:
                     self.skipped.append(SkippedNumber(text[s:e], s, e, n))
             else:
