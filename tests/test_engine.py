@@ -263,3 +263,27 @@ def test_config_folder_rules_apply(tmp_path, monkeypatch):
     rs = load_rules()
     assert "cfg.eeg" in {r.id for r in rs.rules}
     assert "eeg" in rs.labels("modality")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_rules_leaves_the_garbage_collector_as_it_was(tmp_path, enabled):
+    import gc
+
+    from papertriage import engine
+
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("rules:\n  - {id: my.gc, facet: task, label: gc-test, phrases: [garbage collector]}\n", encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        tagger = engine.get_tagger([str(rules)], use_config=False)
+        assert gc.isenabled() is enabled
+        with pytest.raises(RulesError):
+            bad = tmp_path / "bad.yaml"
+            bad.write_text("rules: [{id: x}]\n", encoding="utf-8")
+            engine.get_tagger([str(bad)], use_config=False)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    rec = Record("x", "A garbage collector", "", Source("-", 1))
+    assert tagger.tag(rec).task == ["gc-test"]

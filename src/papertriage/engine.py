@@ -401,14 +401,31 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
     Compiled rules are cached on disk (see :mod:`papertriage.cache`), keyed
     by the bytes of every rule file, so a warm start skips YAML entirely.
     """
-    from . import cache
-    from .matcher import Tables
-    from .rules import RuleSet, parse_rules, rule_sources
-
     key = (tuple(user_rules or ()), use_config, claims)
     tagger = _TAGGER_CACHE.get(key)
     if tagger is not None:
         return tagger
+    import gc
+
+    collecting = gc.isenabled()
+    # Loading creates many long-lived objects and little garbage: left on, the
+    # cyclic collector would walk them again and again while they load.
+    gc.disable()
+    try:
+        tagger = _load_tagger(user_rules, use_config=use_config, claims=claims)
+    finally:
+        if collecting:
+            gc.enable()
+    _TAGGER_CACHE[key] = tagger
+    return tagger
+
+
+def _load_tagger(user_rules: list[str] | None, *, use_config: bool, claims: bool) -> Tagger:
+    from . import cache
+    from .matcher import Tables
+    from .rules import RuleSet, parse_rules, rule_sources
+
+    tagger = None
     texts, problems = rule_sources(list(user_rules or []), use_config=use_config)
     ckey = None
     if not problems:
@@ -433,5 +450,4 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
                 value["automaton"] = cache.dumps_object(automaton)
                 value["automaton_values"] = values
             cache.store("rules", ckey, value)
-    _TAGGER_CACHE[key] = tagger
     return tagger

@@ -68,10 +68,11 @@ def _init_worker(rules: list[str], use_config: bool) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .engine import get_tagger
-    from .runtime import tune_process
+    from .runtime import keep_loaded, tune_process
 
     tune_process()
     _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
+    keep_loaded()
 
 
 def _pack(rec: Any) -> tuple:

@@ -24,6 +24,11 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Console-script entry point."""
+    import gc
+
+    # Start-up allocates what lives as long as the process (modules, rules):
+    # the cyclic collector is off until it is over (see runtime.keep_loaded).
+    gc.disable()
     from .quick import run_quick
 
     status = run_quick(sys.argv[1:])
@@ -31,6 +36,7 @@ def main() -> None:
         sys.exit(status)
     from ..runtime import tune_process
 
+    gc.enable()
     tune_process()
     from .application import app
 

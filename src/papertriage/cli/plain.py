@@ -100,6 +100,9 @@ def run_tag(
 
         tune_process()  # a large output: see tune_process
     tagger = get_tagger(list(rules or []), use_config=not no_config)
+    from ..runtime import keep_loaded
+
+    keep_loaded()
     records = read_records(sources, input_format=input_format, strict=strict)
     out = sys.stdout.buffer
     n_workers = resolve_workers(workers, sources)
