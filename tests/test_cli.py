@@ -194,7 +194,15 @@ def test_installed_command_python_m_and_stdin():
 
 def test_ctrl_c_exits_130_without_traceback():
     exe = installed()
-    proc = subprocess.Popen([exe, "tag", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT at its default in the child even when the tests run in the
+    # background of a shell (which starts them with SIGINT ignored)
+    proc = subprocess.Popen(
+        [exe, "tag", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papertriage import matcher
+from papertriage import matcher, output
 from papertriage.engine import Tagger, get_tagger
 from papertriage.matcher import Tables
 from papertriage.models import Evidence, Record, Source
@@ -63,7 +63,7 @@ rules:
 def pure_twin(fast: Tagger) -> Tagger:
     """The same rules and automaton, with the C core switched off."""
     tables = Tables(fast.tables.data, automaton=fast.tables.automaton)
-    tables._fast_scan = None
+    tables._fast_scan = tables._fast_patterns = None
     pure = Tagger(fast.ruleset, claims=fast._claims is not None, tables=tables, digest=fast.digest)
     pure._core = None
     return pure
@@ -105,6 +105,7 @@ def assert_same(fast: Tagger, pure: Tagger, record: Record) -> int:
     assert all(type(e) is Evidence for e in pf.evidence)
     assert pf == pp
     assert repr(paper_to_dict(pf)) == repr(paper_to_dict(pp))
+    assert repr(output._evidence_dicts_c(pf.evidence)) == repr(output.evidence_dicts(pp.evidence))
     return len(pf.evidence)
 
 
@@ -112,7 +113,8 @@ def assert_same(fast: Tagger, pure: Tagger, record: Record) -> int:
 def test_the_c_core_is_used_when_built():
     fast, pure = pair()
     assert fast.tables._fast_scan is not None or fast.tables.automaton is None
-    assert pure._core is None and pure.tables._fast_scan is None
+    assert fast.tables._fast_patterns is not None
+    assert pure._core is None and pure.tables._fast_scan is None and pure.tables._fast_patterns is None
 
 
 @needs_fastcore
@@ -203,6 +205,92 @@ def test_c_core_equals_python_with_edge_rules(title, abstract):
     assert_same(fast, pure, Record("x", title, abstract, Source("-", 1)))
 
 
+def assert_same_pattern_hits(text: str) -> int:
+    """C and Python agree on the regular-expression rules' occurrences in
+    ``text``, for each field's rules; how many there were."""
+    fast, pure = pair()
+    n = 0
+    for field in (None, "title", "abstract"):
+        a: list[list[tuple[int, int, int, int]]] = [[] for _ in range(3)]
+        b: list[list[tuple[int, int, int, int]]] = [[] for _ in range(3)]
+        fast.tables._fast_patterns(text, fast.tables._c_patterns_for[field], a)
+        pure.tables._scan_patterns(text, pure.tables._patterns_for[field], b)
+        assert a == b, field
+        n += sum(map(len, a))
+    return n
+
+
+def _pattern_words() -> list[str]:
+    fast, _ = pair()
+    words: set[str] = set()
+    for _lazy, _idx, trigs, need, _fields, _gate, _width in fast.tables.patterns:
+        words.update(trigs)
+        if need.strip():
+            words.add(need.strip())
+    return sorted(words)
+
+
+PATTERN_WORDS = _pattern_words() if matcher.FASTCORE else ["learn"]
+PATTERN_PHRASES = [
+    "our source code is available",
+    "Open-source code and models",
+    "release the source code for reproducibility",
+    "learns to embed",
+    "learning representations",
+    "learn to represent words",
+    "trained on code",
+    "pre-trained on code",
+    "writing code",
+    "wav2vec 2.0",
+    "wav2vec\u20102.0",
+    "Human3.6M",
+    "CNN/DailyMail",
+    "recall@10",
+    "nDCG@10",
+    "sounds",
+    "theoretically sound",
+    "why?",
+    "what is it?",
+]
+pattern_piece = st.builds(
+    _word,
+    st.one_of(st.sampled_from(PATTERN_WORDS), st.sampled_from(PATTERN_PHRASES), st.sampled_from(FILLER)),
+    st.sampled_from(["same", "same", "same", "upper", "title"]),
+    st.sampled_from(["", "", "", "s", "ing"]),
+)
+pattern_text = st.lists(st.tuples(pattern_piece, st.sampled_from(SEPARATORS)), max_size=40).map(
+    lambda xs: "".join(a + b for a, b in xs)
+)
+
+
+@needs_fastcore
+def test_c_pattern_scan_equals_python_on_the_bundled_dump():
+    hits = 0
+    for rec in read_source(str(EXAMPLE)):
+        hits += assert_same_pattern_hits(rec.title) + assert_same_pattern_hits(rec.abstract)
+    assert hits > 100
+
+
+@needs_fastcore
+@given(text=st.one_of(pattern_text, pattern_text, st.text(max_size=200)))
+def test_c_pattern_scan_equals_python_on_texts_dense_with_pattern_literals(text):
+    assert_same_pattern_hits(text)
+
+
+@needs_fastcore
+def test_c_pattern_scan_refuses_malformed_tables():
+    fast, _ = pair()
+    scan_patterns = matcher._fastcore.scan_patterns
+    with pytest.raises(TypeError, match="a pattern must be"):
+        scan_patterns("learn to embed", [("x",)], [[], [], []])
+    lazy = matcher.LazyPattern("learn")
+    with pytest.raises(IndexError, match="facet is not in out"):
+        scan_patterns("learn to embed", [(lazy, 5, 1, 0, ("learn",), "learn", "l", 0)], [[], [], []])
+    out: list[list[tuple[int, int, int, int]]] = [[], [], []]
+    scan_patterns("we learn to embed", [(lazy, 1, 1, 7, ("learn",), "learn", "l", 0)], out)
+    assert out == [[], [(3, -8, 1, 7)], []]
+
+
 def _flag(env_value: str | None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PAPERTRIAGE_PURE_PYTHON"}
     if env_value is not None:
@@ -210,14 +298,16 @@ def _flag(env_value: str | None) -> str:
     code = (
         "from papertriage import matcher; from papertriage.engine import get_tagger; "
         "t = get_tagger(use_config=False, claims=False); "
-        "print(matcher.FASTCORE, t._core is not None, t.tables._fast_scan is not None)"
+        "from papertriage import output; "
+        "print(matcher.FASTCORE, t._core is not None, t.tables._fast_scan is not None, t.tables._fast_patterns is not None, "
+        "output._evidence_dicts is not output.evidence_dicts)"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 
 def test_pure_python_variable_switches_the_c_core_off():
-    assert _flag("1") == "False False False"
+    assert _flag("1") == "False False False False False"
     try:
         import papertriage._fastcore  # noqa: F401
     except ImportError:
@@ -226,9 +316,21 @@ def test_pure_python_variable_switches_the_c_core_off():
         built = True
     with_core = _flag(None)
     if built:
-        assert with_core.startswith("True True")
+        assert with_core.startswith("True True") and with_core.endswith("True True")
     else:
-        assert with_core == "False False False"
+        assert with_core == "False False False False False"
+
+
+@needs_fastcore
+def test_rows_as_dicts_keeps_key_order_and_refuses_rows_of_another_length():
+    rows_as_dicts = matcher._fastcore.rows_as_dicts
+    got = rows_as_dicts(("b", "a"), [(1, "x"), Evidence("m", "l", "r", "abstract", 0, 2, "ab")[:2]])
+    assert [list(d.items()) for d in got] == [[("b", 1), ("a", "x")], [("b", "m"), ("a", "l")]]
+    assert rows_as_dicts(("a",), []) == []
+    with pytest.raises(ValueError, match="row 1 is not a tuple of 2 items"):
+        rows_as_dicts(("a", "b"), [(1, 2), (1, 2, 3)])
+    with pytest.raises(TypeError):
+        rows_as_dicts(["a"], [])
 
 
 # -- the C core's own Aho-Corasick automaton ---------------------------------

@@ -15,8 +15,16 @@
  *       The facet loop of Tagger.tag: resolves the occurrences of every facet,
  *       weighs them and returns (given labels per facet, evidence per facet).
  *
- * Both give exactly what the pure-Python code in matcher.py and engine.py
- * gives (the tests compare them); that code stays the reference. Plain
+ *   scan_patterns(text, patterns, out)
+ *       Tables._scan_patterns: the regular-expression rules, each tried only
+ *       where its literals allow, their occurrences appended to out[facet].
+ *
+ *   rows_as_dicts(keys, rows)
+ *       [dict(zip(keys, row)) for row in rows]: the JSON objects of a
+ *       record's evidence (output.paper_to_dict).
+ *
+ * Each gives exactly what the pure-Python code in matcher.py, engine.py and
+ * output.py gives (the tests compare them); that code stays the reference. Plain
  * CPython C API, Python 3.10 and later.
  */
 
@@ -2375,6 +2383,400 @@ static PyTypeObject TagCore_Type = {
 };
 
 /* -------------------------------------------------------------------------
+ * scan_patterns(text, patterns, out): the regular-expression rules
+ * ---------------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t start, end;
+} sp_span;
+
+static int
+sp_span_cmp(const void *pa, const void *pb)
+{
+    const sp_span *a = (const sp_span *)pa, *b = (const sp_span *)pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return 0;
+}
+
+static PyObject *sp_str_rx, *sp_str_compile, *sp_str_match, *sp_str_finditer, *sp_str_span, *sp_str_lower;
+
+/* (start, end) of a match object. */
+static int
+sp_match_span(PyObject *m, Py_ssize_t *s, Py_ssize_t *e)
+{
+    PyObject *span = PyObject_CallMethodNoArgs(m, sp_str_span);
+    int rc = -1;
+    if (span == NULL)
+        return -1;
+    if (PyTuple_Check(span) && PyTuple_GET_SIZE(span) == 2 && as_ssize(PyTuple_GET_ITEM(span, 0), s) == 0 &&
+        as_ssize(PyTuple_GET_ITEM(span, 1), e) == 0)
+        rc = 0;
+    else if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "a match's span() must be a pair of integers");
+    Py_DECREF(span);
+    return rc;
+}
+
+/* out[fi].append((start, -end, rank, idx)) */
+static int
+sp_append(PyObject *dest, Py_ssize_t s, Py_ssize_t e, PyObject *rank, PyObject *idx)
+{
+    PyObject *t = PyTuple_New(4), *a, *b;
+    int rc;
+    if (t == NULL)
+        return -1;
+    a = PyLong_FromSsize_t(s);
+    b = PyLong_FromSsize_t(-e);
+    if (a == NULL || b == NULL) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_DECREF(t);
+        return -1;
+    }
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    Py_INCREF(rank);
+    PyTuple_SET_ITEM(t, 2, rank);
+    Py_INCREF(idx);
+    PyTuple_SET_ITEM(t, 3, idx);
+    rc = PyList_Append(dest, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* Every non-empty match of rx in text, as finditer gives them. */
+static int
+sp_finditer(PyObject *rx, PyObject *text, PyObject *dest, PyObject *rank, PyObject *idx)
+{
+    PyObject *it = PyObject_CallMethodOneArg(rx, sp_str_finditer, text), *m;
+    if (it == NULL)
+        return -1;
+    while ((m = PyIter_Next(it)) != NULL) {
+        Py_ssize_t s, e;
+        int rc = sp_match_span(m, &s, &e);
+        Py_DECREF(m);
+        if (rc < 0 || (e > s && sp_append(dest, s, e, rank, idx) < 0)) {
+            Py_DECREF(it);
+            return -1;
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+typedef struct {
+    const char *what;
+    PyObject *text, *low, *out;
+    Py_ssize_t n;
+    unsigned char *tried; /* n + 1 flags, all 0 between patterns */
+    Py_ssize_t *marks;    /* positions set in tried */
+    Py_ssize_t nmarks, cap_marks;
+    sp_span *found;
+    Py_ssize_t nfound, cap_found;
+    Py_ssize_t *windows; /* lo, hi pairs */
+    Py_ssize_t nwin, cap_win;
+} sp_state;
+
+/* One pattern with start literals: tried only at their occurrences at word
+ * starts (inside the windows before the required literal when its matches
+ * are bounded), as Tables._scan_patterns does. */
+static int
+sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssize_t width, PyObject *dest,
+             PyObject *rank, PyObject *idx)
+{
+    Py_ssize_t ntrig = PyTuple_GET_SIZE(trigs), ti, w, k;
+    Py_ssize_t nneed = PyUnicode_GET_LENGTH(need);
+    int use_windows = nneed > 0 && width > 0;
+    int rc = -1;
+    st->nwin = 0;
+    st->nfound = 0;
+    st->nmarks = 0;
+    if (use_windows) {
+        Py_ssize_t q = PyUnicode_Find(st->low, need, 0, st->n, 1);
+        while (q >= 0) {
+            if (grow((void **)&st->windows, &st->cap_win, st->nwin + 2, sizeof(Py_ssize_t)) < 0)
+                return -1;
+            st->windows[st->nwin++] = q + nneed - width > 0 ? q + nneed - width : 0;
+            st->windows[st->nwin++] = q;
+            q = PyUnicode_Find(st->low, need, q + 1, st->n, 1);
+        }
+        if (q == -2)
+            return -1;
+    }
+    else {
+        if (grow((void **)&st->windows, &st->cap_win, 2, sizeof(Py_ssize_t)) < 0)
+            return -1;
+        st->windows[0] = 0;
+        st->windows[1] = st->n;
+        st->nwin = 2;
+    }
+    for (ti = 0; ti < ntrig; ti++) {
+        PyObject *t = PyTuple_GET_ITEM(trigs, ti);
+        Py_ssize_t tl;
+        if (!PyUnicode_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "a start literal must be a str");
+            goto done;
+        }
+        tl = PyUnicode_GET_LENGTH(t);
+        for (w = 0; w < st->nwin; w += 2) {
+            Py_ssize_t lo = st->windows[w], end = st->windows[w + 1] + tl, pos;
+            if (end > st->n)
+                end = st->n;
+            pos = lo <= st->n ? PyUnicode_Find(st->low, t, lo, end, 1) : -1;
+            while (pos >= 0) {
+                if (!st->tried[pos] &&
+                    (pos == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(st->text, pos - 1)))) {
+                    PyObject *m, *args[3];
+                    if (grow((void **)&st->marks, &st->cap_marks, st->nmarks + 1, sizeof(Py_ssize_t)) < 0)
+                        goto done;
+                    st->tried[pos] = 1;
+                    st->marks[st->nmarks++] = pos;
+                    args[0] = rx;
+                    args[1] = st->text;
+                    args[2] = PyLong_FromSsize_t(pos);
+                    if (args[2] == NULL)
+                        goto done;
+                    m = PyObject_VectorcallMethod(sp_str_match, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+                    Py_DECREF(args[2]);
+                    if (m == NULL)
+                        goto done;
+                    if (m != Py_None) {
+                        Py_ssize_t s, e;
+                        if (sp_match_span(m, &s, &e) < 0) {
+                            Py_DECREF(m);
+                            goto done;
+                        }
+                        if (e > s) {
+                            if (grow((void **)&st->found, &st->cap_found, st->nfound + 1, sizeof(sp_span)) < 0) {
+                                Py_DECREF(m);
+                                goto done;
+                            }
+                            st->found[st->nfound].start = s;
+                            st->found[st->nfound].end = e;
+                            st->nfound++;
+                        }
+                    }
+                    Py_DECREF(m);
+                }
+                pos = PyUnicode_Find(st->low, t, pos + 1, end, 1);
+            }
+            if (pos == -2)
+                goto done;
+        }
+    }
+    if (st->nfound) {
+        Py_ssize_t last = -1;
+        qsort(st->found, (size_t)st->nfound, sizeof(sp_span), sp_span_cmp);
+        for (k = 0; k < st->nfound; k++) /* non-overlapping, as finditer would give */
+            if (st->found[k].start >= last) {
+                if (sp_append(dest, st->found[k].start, st->found[k].end, rank, idx) < 0)
+                    goto done;
+                last = st->found[k].end;
+            }
+    }
+    rc = 0;
+done:
+    for (k = 0; k < st->nmarks; k++)
+        st->tried[st->marks[k]] = 0;
+    return rc;
+}
+
+/* scan_patterns(text, patterns, out): Tables._scan_patterns for patterns given
+ * as (lazy pattern, facet index, rank, entry, start literals (a tuple),
+ * required literal, its rarest character, width). */
+static PyObject *
+scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *text, *patterns, *out, *low = NULL, *result = NULL;
+    Py_UCS4 absent[64];
+    int nabsent = 0, aligned;
+    Py_ssize_t np, i, nfacets;
+    sp_state st;
+    memset(&st, 0, sizeof st);
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "scan_patterns(text, patterns, out) takes 3 arguments");
+        return NULL;
+    }
+    text = args[0];
+    patterns = args[1];
+    out = args[2];
+    if (!PyUnicode_Check(text) || !PyList_Check(patterns) || !PyList_Check(out)) {
+        PyErr_SetString(PyExc_TypeError, "scan_patterns: text must be a str, patterns and out lists");
+        return NULL;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+#endif
+    np = PyList_GET_SIZE(patterns);
+    nfacets = PyList_GET_SIZE(out);
+    if (np == 0)
+        Py_RETURN_NONE;
+    low = PyObject_CallMethodNoArgs(text, sp_str_lower);
+    if (low == NULL)
+        return NULL;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(low) < 0)
+        goto done;
+#endif
+    st.text = text;
+    st.low = low;
+    st.out = out;
+    st.n = PyUnicode_GET_LENGTH(low);
+    aligned = st.n == PyUnicode_GET_LENGTH(text);
+    for (i = 0; i < np; i++) {
+        PyObject *p = PyList_GET_ITEM(patterns, i);
+        PyObject *lazy, *rank, *idx, *trigs, *need, *gate, *rx, *dest;
+        Py_ssize_t fi, width;
+        int rc;
+        if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) != 8) {
+            PyErr_SetString(PyExc_TypeError, "a pattern must be (lazy, facet, rank, entry, starts, literal, gate, width)");
+            goto done;
+        }
+        lazy = PyTuple_GET_ITEM(p, 0);
+        rank = PyTuple_GET_ITEM(p, 2);
+        idx = PyTuple_GET_ITEM(p, 3);
+        trigs = PyTuple_GET_ITEM(p, 4);
+        need = PyTuple_GET_ITEM(p, 5);
+        gate = PyTuple_GET_ITEM(p, 6);
+        if (as_ssize(PyTuple_GET_ITEM(p, 1), &fi) < 0 || as_ssize(PyTuple_GET_ITEM(p, 7), &width) < 0)
+            goto done;
+        if (fi < 0 || fi >= nfacets || !PyList_Check(PyList_GET_ITEM(out, fi))) {
+            PyErr_SetString(PyExc_IndexError, "a pattern's facet is not in out");
+            goto done;
+        }
+        if (!PyTuple_Check(trigs) || !PyUnicode_Check(need) || !PyUnicode_Check(gate)) {
+            PyErr_SetString(PyExc_TypeError, "a pattern's starts must be a tuple, its literal and gate str");
+            goto done;
+        }
+        dest = PyList_GET_ITEM(out, fi);
+        if (PyUnicode_GET_LENGTH(need) > 0) {
+            /* a rare character of the literal first: one fast scan rules out
+             * most patterns */
+            Py_ssize_t at;
+            int k, seen = 0;
+            Py_UCS4 g;
+            if (PyUnicode_GET_LENGTH(gate) != 1) {
+                PyErr_SetString(PyExc_ValueError, "a pattern's gate must be one character");
+                goto done;
+            }
+            g = PyUnicode_READ_CHAR(gate, 0);
+            for (k = 0; k < nabsent; k++)
+                if (absent[k] == g) {
+                    seen = 1;
+                    break;
+                }
+            if (seen)
+                continue;
+            at = PyUnicode_FindChar(low, g, 0, st.n, 1);
+            if (at == -2)
+                goto done;
+            if (at < 0) {
+                if (nabsent < 64)
+                    absent[nabsent++] = g;
+                continue;
+            }
+            at = PyUnicode_Find(low, need, 0, st.n, 1);
+            if (at == -2)
+                goto done;
+            if (at < 0)
+                continue;
+        }
+        rx = PyObject_GetAttr(lazy, sp_str_rx);
+        if (rx == NULL)
+            goto done;
+        if (rx == Py_None) {
+            Py_DECREF(rx);
+            rx = PyObject_CallMethodNoArgs(lazy, sp_str_compile);
+            if (rx == NULL)
+                goto done;
+        }
+        if (PyTuple_GET_SIZE(trigs) == 0 || !aligned)
+            rc = sp_finditer(rx, text, dest, rank, idx);
+        else {
+            if (st.tried == NULL) {
+                st.tried = (unsigned char *)PyMem_Calloc((size_t)st.n + 1, 1);
+                if (st.tried == NULL) {
+                    Py_DECREF(rx);
+                    PyErr_NoMemory();
+                    goto done;
+                }
+            }
+            rc = sp_triggered(&st, rx, trigs, need, width, dest, rank, idx);
+        }
+        Py_DECREF(rx);
+        if (rc < 0)
+            goto done;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    Py_XDECREF(low);
+    PyMem_Free(st.tried);
+    PyMem_Free(st.marks);
+    PyMem_Free(st.found);
+    PyMem_Free(st.windows);
+    return result;
+}
+
+/* -------------------------------------------------------------------------
+ * rows_as_dicts(keys, rows): output records
+ * ---------------------------------------------------------------------- */
+
+/* [dict(zip(keys, row)) for row in rows], for rows (tuples, such as
+ * Evidence) exactly as long as keys: the JSON objects of a record's evidence. */
+static PyObject *
+rows_as_dicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *keys, *rows, *result;
+    Py_ssize_t nkeys, n, i, k;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "rows_as_dicts(keys, rows) takes 2 arguments");
+        return NULL;
+    }
+    keys = args[0];
+    rows = args[1];
+    if (!PyTuple_Check(keys) || !PyList_Check(rows)) {
+        PyErr_SetString(PyExc_TypeError, "rows_as_dicts: keys must be a tuple and rows a list");
+        return NULL;
+    }
+    nkeys = PyTuple_GET_SIZE(keys);
+    n = PyList_GET_SIZE(rows);
+    result = PyList_New(n);
+    if (result == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        PyObject *d;
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != nkeys) {
+            PyErr_Format(PyExc_ValueError, "rows_as_dicts: row %zd is not a tuple of %zd items", i, nkeys);
+            Py_DECREF(result);
+            return NULL;
+        }
+#if PY_VERSION_HEX < 0x030D0000
+        d = _PyDict_NewPresized(nkeys); /* no resize while filling */
+#else
+        d = PyDict_New();
+#endif
+        if (d == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, i, d);
+        for (k = 0; k < nkeys; k++) {
+            if (PyDict_SetItem(d, PyTuple_GET_ITEM(keys, k), PyTuple_GET_ITEM(row, k)) < 0) {
+                Py_DECREF(result);
+                return NULL;
+            }
+        }
+    }
+    return result;
+}
+
+/* -------------------------------------------------------------------------
  * Module
  * ---------------------------------------------------------------------- */
 
@@ -2383,6 +2785,14 @@ static PyMethodDef module_methods[] = {
      "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
      "Append the automaton's occurrences in text to out[facet], as Tables._scan_automaton does\n"
      "(automaton: an Automaton, or pyahocorasick's)."},
+    {"scan_patterns", (PyCFunction)(void (*)(void))scan_patterns, METH_FASTCALL,
+     "scan_patterns(text, patterns, out)\n\n"
+     "Append the occurrences of the regular-expression rules in text to out[facet], as\n"
+     "Tables._scan_patterns does (patterns: (lazy pattern, facet, rank, entry, start literals,\n"
+     "required literal, its gate character, width) tuples)."},
+    {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
+     "rows_as_dicts(keys, rows)\n\n"
+     "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2400,6 +2810,13 @@ PyInit__fastcore(void)
     PyObject *m;
     init_ascii_table();
     init_ac_tables();
+    if ((sp_str_rx = PyUnicode_InternFromString("rx")) == NULL ||
+        (sp_str_compile = PyUnicode_InternFromString("compile")) == NULL ||
+        (sp_str_match = PyUnicode_InternFromString("match")) == NULL ||
+        (sp_str_finditer = PyUnicode_InternFromString("finditer")) == NULL ||
+        (sp_str_span = PyUnicode_InternFromString("span")) == NULL ||
+        (sp_str_lower = PyUnicode_InternFromString("lower")) == NULL)
+        return NULL;
     if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0)
         return NULL;
     m = PyModule_Create(&fastcore_module);

@@ -1199,11 +1199,12 @@ class _Abstract:
         final = g.nums[-1]
         s_start, s_end = g.sent
         near = min(next_start, final.uend + 100)
-        searched: dict[tuple[re.Pattern[str], int], re.Match[str] | None] = {}
+        # keyed by the pattern's position: hashing a compiled pattern hashes its code
+        searched: dict[tuple[int, int], re.Match[str] | None] = {}
         for limit in (near, s_end) if near < s_end else (near,):  # before the next number, else later
             end = min(s_end, limit + 80)
-            for rx in (_DATASET_AFTER, _DATASET_IN):
-                key = (rx, end)
+            for ri, rx in enumerate((_DATASET_AFTER, _DATASET_IN)):
+                key = (ri, end)
                 if key not in searched:
                     if rx is _DATASET_IN and not any(map(text[final.uend : end].__contains__, _DATASET_IN_NOUNS)):
                         searched[key] = None

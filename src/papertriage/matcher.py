@@ -25,7 +25,6 @@ tables (:class:`Tables`), which can be cached on disk.
 
 from __future__ import annotations
 
-import os
 import re
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from .rules import FACETS, RuleSet
+from .runtime import fastcore
 
 NON_ALNUM = re.compile(r"[\W_]")
 WORD_RE = re.compile(r"[^\W_]+")
@@ -50,12 +50,7 @@ except ImportError:  # pragma: no cover - depends on the platform
 # The optional C core (built where a C compiler is present) runs the loop of
 # ``Tables._scan_automaton`` and the facet loop of ``Tagger.tag`` with the
 # same results as the Python code below; PAPERTRIAGE_PURE_PYTHON=1 turns it off.
-_fastcore: Any = None
-if os.environ.get("PAPERTRIAGE_PURE_PYTHON", "") in ("", "0"):
-    try:
-        from . import _fastcore  # type: ignore[attr-defined, no-redef]
-    except ImportError:  # pragma: no cover - built without a C compiler
-        _fastcore = None
+_fastcore: Any = fastcore()
 FASTCORE = _fastcore is not None
 """Whether the C core is in use."""
 
@@ -274,6 +269,12 @@ class Tables:
         self._patterns_for: dict[str | None, list[Any]] = {None: self.patterns}
         for fname in ("title", "abstract"):
             self._patterns_for[fname] = [p for p in self.patterns if fname in p[4]]
+        # the same, as the C core's scan_patterns takes them
+        self._fast_patterns = _fastcore.scan_patterns if _fastcore is not None else None
+        self._c_patterns_for: dict[str | None, list[Any]] = {
+            fname: [(lazy, *self._slot(idx)[:2], idx, tuple(trig), need, gate, width) for lazy, idx, trig, need, _f, gate, width in pats]
+            for fname, pats in self._patterns_for.items()
+        }
         if engine is None:
             engine = "aho-corasick" if _fastcore is not None or _ahocorasick is not None else "python"
         # which automaton: the C core's ("c") or pyahocorasick's
@@ -445,6 +446,10 @@ class Tables:
             self._scan_automaton(text, out)
         elif self._trie:
             self._scan_trie(text, out)
+        fast = self._fast_patterns
+        if fast is not None:
+            fast(text, self._c_patterns_for.get(field, self._c_patterns_for[None]), out)
+            return out
         patterns = self._patterns_for.get(field, self.patterns)
         if patterns:
             self._scan_patterns(text, patterns, out)

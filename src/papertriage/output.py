@@ -18,10 +18,28 @@ if TYPE_CHECKING:
 
 import orjson
 
-from .models import Paper
+from .models import Evidence, Paper
+from .runtime import fastcore
 
 FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
 DEFAULT_TABLE_FIELDS = ("id", "title", "modality", "task", "best_claim")
+
+
+def evidence_dicts(evidence: list[Evidence]) -> list[dict[str, Any]]:
+    """The JSON objects of a paper's evidence, keys in :class:`Evidence` order."""
+    return [
+        {"facet": f, "label": lb, "rule": ru, "field": fd, "start": st, "end": en, "text": tx}
+        for f, lb, ru, fd, st, en, tx in evidence
+    ]
+
+
+def _evidence_dicts_c(evidence: list[Evidence]) -> list[dict[str, Any]]:
+    return _rows_as_dicts(Evidence._fields, evidence)  # type: ignore[no-any-return]
+
+
+_core = fastcore()
+_rows_as_dicts = getattr(_core, "rows_as_dicts", None)
+_evidence_dicts = evidence_dicts if _rows_as_dicts is None else _evidence_dicts_c
 
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
@@ -38,10 +56,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "claims": [c.as_dict() for c in paper.claims],
         "urls": list(rec.urls),
         "source": rec.extra.get("source") if isinstance(rec.extra.get("source"), dict) else {"path": rec.source.path, "line": rec.source.line},
-        "evidence": [
-            {"facet": f, "label": lb, "rule": ru, "field": fd, "start": st, "end": en, "text": tx}
-            for f, lb, ru, fd, st, en, tx in paper.evidence
-        ],
+        "evidence": _evidence_dicts(paper.evidence),
     }
     if not rec.has_abstract:
         out["no_abstract"] = True

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def fastcore() -> ModuleType | None:
+    """The optional C core (``papertriage._fastcore``, built where a C compiler
+    is present), or ``None`` where it is not built or
+    ``PAPERTRIAGE_PURE_PYTHON=1`` turns it off. Every part of it has a
+    pure-Python twin with the same results."""
+    if os.environ.get("PAPERTRIAGE_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _fastcore  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - built without a C compiler
+        return None
+    return _fastcore
 
 
 def tune_process() -> None:
