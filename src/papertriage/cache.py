@@ -29,9 +29,14 @@ def cache_dir() -> str:
     return os.path.join(base, "papertriage")
 
 
+_CODE_DIGEST: list[bytes] = []
+
+
 def _code_digest() -> bytes:
     """The compiled form depends on the code that builds it, not only on the
-    version number: hash the modules that define it."""
+    version number: hash the modules that define it (once per process)."""
+    if _CODE_DIGEST:
+        return _CODE_DIGEST[0]
     h = hashlib.sha256()
     here = os.path.dirname(os.path.abspath(__file__))
     for name in ("rules.py", "matcher.py", "engine.py", "claims.py"):
@@ -40,7 +45,8 @@ def _code_digest() -> bytes:
                 h.update(fh.read())
         except OSError:
             h.update(name.encode())
-    return h.digest()
+    _CODE_DIGEST.append(h.digest())
+    return _CODE_DIGEST[0]
 
 
 def key_for(parts: list[tuple[str, bytes]], extra: str = "") -> str:

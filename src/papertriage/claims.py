@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 
 from .models import Claim, SkippedNumber
+from . import regexes
 
 __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metrics"]
 
@@ -44,7 +45,7 @@ __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metri
 # Vocabulary, compiled once on first use
 # --------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = regexes.compile(r"[\s_\-]+")
 
 
 def _norm_key(name: str) -> str:
@@ -84,7 +85,7 @@ def _needles(words: Any) -> tuple[str, ...]:
 
 def _words_regex(words: Any) -> re.Pattern[str]:
     """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
-    return re.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted({w.lower() for w in words})) + r")(?![\w\-])")
+    return regexes.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted({w.lower() for w in words})) + r")(?![\w\-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,20 +183,20 @@ def _vocab() -> _Vocab:
     for w in weak:
         by_key.setdefault(_norm_key(w), "score")
     boundary = r"(?:e?s)?(?![\w@]|-[A-Za-z])"  # a plural, then no "-based" or "-efficient"
-    metric_re = re.compile(r"(?<![\w\-@])(?:" + _trie_regex(sorted(insensitive | weak)) + ")" + boundary)
+    metric_re = regexes.compile(r"(?<![\w\-@])(?:" + _trie_regex(sorted(insensitive | weak)) + ")" + boundary)
     exact_re = None
     if exact:
-        longest_first = sorted(exact, key=len, reverse=True)
+        longest_first = sorted(exact, key=lambda a: (-len(a), a))  # the same source in every run
         # (?<![\w\-@]) checked after the first letter, so that the scan is for the first letters
         guarded = [re.escape(a[0]) + r"(?<![\w\-@].)" + re.escape(a[1:]) for a in longest_first]
-        exact_re = re.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
+        exact_re = regexes.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
     return _Vocab(
         canonical=tuple(raw["metrics"]),
         by_key=by_key,
         weak_keys=frozenset(_norm_key(w) for w in weak),
         metric_re=metric_re,
         exact_re=exact_re,
-        generic_re=re.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted(words("generic_metric_heads"))) + r")s?(?![\w\-])"),
+        generic_re=regexes.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted(words("generic_metric_heads"))) + r")s?(?![\w\-])"),
         generic_heads=words("generic_metric_heads"),
         generic_skip=words("generic_metric_skip"),
         cost_metrics=words("cost_metrics"),
@@ -228,8 +229,8 @@ def _vocab() -> _Vocab:
         not_datasets=words("not_datasets"),
         not_dataset_next=words("not_dataset_next"),
         dataset_noun_needles=_needles(words("dataset_nouns")),
-        dataset_noun_re=re.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
-        dataset_suffix_re=re.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
+        dataset_noun_re=regexes.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
+        dataset_suffix_re=regexes.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
     )
 
 
@@ -268,21 +269,21 @@ def _lookup_metric(phrase: str, vocab: _Vocab) -> str | None:
 # Reading one number and what is glued to it
 # --------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
+_NUMBER = regexes.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
 # _NUMBER on ASCII text whose digits were all turned into "0": the regex then scans
 # for one literal character, which is much faster than scanning for a class.
-_NUMBER_ZEROED = re.compile(rb"0(?:0|[,.](?=0))*")
+_NUMBER_ZEROED = regexes.compile(rb"0(?:0|[,.](?=0))*")
 _TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _DIGITS = "0123456789"
-_MATH = re.compile(r"\$\$?[^$]{1,200}\$\$?")
-_MATH_UNIT = re.compile(r"\s*(?:\\?%|\\times)")
-_URL_MARK = re.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
+_MATH = regexes.compile(r"\$\$?[^$]{1,200}\$\$?")
+_MATH_UNIT = regexes.compile(r"\s*(?:\\?%|\\times)")
+_URL_MARK = regexes.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
 _URL_HOSTS = (".com", ".org", ".net", ".edu")
 _URL_SHORT_HOSTS = (".io", ".ai")
-_SPACE = re.compile(r"\s")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_NEXT_WORD = re.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
-_UNIT = re.compile(
+_SPACE = regexes.compile(r"\s")
+_LETTERS = regexes.compile(r"[^\W\d_]+")
+_NEXT_WORD = regexes.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
+_UNIT = regexes.compile(
     r"(?P<pct>(?i:\s?\\?%(?:\s+(?:absolute\s+|relative\s+)?(?P<pts>points?|pts|pp)(?!\w))?"
     r"|\s(?:percent|per\s?cent|percentage)(?!\w)(?:\s+(?P<pts2>points?))?))"
     r"|(?P<x>(?i:\s?\\?(?:x|times|fold|-fold|-times)(?![A-Za-z])|\s?×))"
@@ -293,14 +294,14 @@ _UNIT = re.compile(
     r"|(?P<scale>\s?(?:[KMBT]|k|bn|million|billion|thousand|trillion|[KMGT]B)(?![A-Za-z]))"
 )
 _UNIT_START = frozenset(" \\%xX×tTfFdpP-KMBGkbm")
-_OUT_OF_AFTER = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", re.I)
-_OUT_OF_BEFORE = re.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
-_CITATION = re.compile(r"\[[\d\s,;\-–]*$")
-_CITATION_END = re.compile(r"[\d\s,;\-–]*\]")
-_FACTOR_OF = re.compile(r"\bfactor\s+of\s+$", re.I)
-_PERCENT_AFTER = re.compile(r"\s?\\?%")
-_FRACTION = re.compile(r"[0-9]+/[0-9]+")
-_BITS_PER_CHAR = re.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
+_OUT_OF_AFTER = regexes.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", re.I)
+_OUT_OF_BEFORE = regexes.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
+_CITATION = regexes.compile(r"\[[\d\s,;\-–]*$")
+_CITATION_END = regexes.compile(r"[\d\s,;\-–]*\]")
+_FACTOR_OF = regexes.compile(r"\bfactor\s+of\s+$", re.I)
+_PERCENT_AFTER = regexes.compile(r"\s?\\?%")
+_FRACTION = regexes.compile(r"[0-9]+/[0-9]+")
+_BITS_PER_CHAR = regexes.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
 _HEDGE_GLUE = ("approx", "sim", "about", "around", "nearly", "over")
 _HEDGE_ENDS = frozenset(h[-1] for h in _HEDGE_GLUE)
 # After a space, a unit of _UNIT starts with one of these characters or with another space.
@@ -387,8 +388,8 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-_EXPONENT_BEFORE = re.compile(r"\^[({]?-?$")
-_MANTISSA = re.compile(r"\s*[x\u00d7*]\s*10\s*\^")
+_EXPONENT_BEFORE = regexes.compile(r"\^[({]?-?$")
+_MANTISSA = regexes.compile(r"\s*[x\u00d7*]\s*10\s*\^")
 
 
 def _read(text: str, s: int, e: int, spans: list[tuple[int, int, str]], vocab: _Vocab, caret: bool) -> _Num | str:
@@ -558,24 +559,24 @@ def _size_reason(text: str, pos: int, vocab: _Vocab) -> str:
 # --------------------------------------------------------------------------
 
 _ABBREV = ("e.g", "i.e", "et al", "vs", "cf", "Fig", "fig", "Eq", "eq", "No", "approx", "resp", "etc")
-_GROUP_GAP = re.compile(
+_GROUP_GAP = regexes.compile(
     r"\$?\s*(?:,\s*(?:and|or)?|and|or|to|-{1,2}|–|—|/|vs\.?|versus|down\s+to)?\s*\$?"
     r"(?:~|\\sim|sim|approx\.?|\\approx|about|around|nearly|almost|over|up\s+to|<|>|\+|≈)?\s*",
     re.I,
 )
 # The following run on the lower-cased text.
-_WORD = re.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
+_WORD = regexes.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
 # The stops below start with one character class, so that the scan for them is fast:
 # [,;:()] | \s(?:and|or|but|nor)\s | \s-{1,2}\s | \s—
-_RIGHT_STOP = re.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{1,2}\s|—)")
+_RIGHT_STOP = regexes.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{1,2}\s|—)")
 # [;:] | ,(?!\s*(?:respectively|e\.g|i\.e)) | \s(?:and|or|but)\s | \s-{1,2}\s | \s—
-_LEFT_STOP = re.compile(
+_LEFT_STOP = regexes.compile(
     r"[;:,\s](?:(?<=[;:])|(?<=,)(?!\s*(?:respectively|e\.g|i\.e))|(?<=\s)(?:(?:and|or|but)\s|-{1,2}\s|—))"
 )
-_IN_TERMS_OF = re.compile(r"\bin terms of (?:the |their |its )?")
-_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
-_OF = re.compile(r"\s+of\s")
-_TOP_K = re.compile(r"top[\s\-]?\d+\s*")
+_IN_TERMS_OF = regexes.compile(r"\bin terms of (?:the |their |its )?")
+_LIST_JOIN = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
+_OF = regexes.compile(r"\s+of\s")
+_TOP_K = regexes.compile(r"top[\s\-]?\d+\s*")
 
 
 def _is_boundary(text: str, i: int) -> bool:
@@ -1283,30 +1284,30 @@ _NAME = (  # "ImageNet-1K", "SQuAD2.0", "the Penn Treebank", "Speech Commands v2
     r"|[a-z]+[0-9][\w\-]*)"
     r"(?:[ \-](?:[A-Z0-9](?:[\w+/&'\-]|\.(?=\w))*|v[0-9](?:\w|\.(?=\w))*)){0,4}"
 )
-_FIRST_TOKEN = re.compile(r"(?:[A-Z][\w.+/&'\-]*|[a-z]{1,4}[A-Z][\w.+\-]*|[0-9]+[A-Z][\w.+\-]*)")
-_NEXT_TOKEN = re.compile(r"(?:[A-Z0-9][\w.+/&'\-]*|v[0-9][\w.]*)")
+_FIRST_TOKEN = regexes.compile(r"(?:[A-Z][\w.+/&'\-]*|[a-z]{1,4}[A-Z][\w.+\-]*|[0-9]+[A-Z][\w.+\-]*)")
+_NEXT_TOKEN = regexes.compile(r"(?:[A-Z0-9][\w.+/&'\-]*|v[0-9][\w.]*)")
 _QUALIFIERS = (
     r"(?:(?:challenging|popular|standard|large-scale|public|well-known|widely-used|recent|benchmark|"
     r"most recent|synthetic|real-world|in-the-wild|full)\s+)*"
 )
 # [\s,][\s,]* rather than [\s,]+: a pattern that starts with a character class scans faster.
-_DATASET_AFTER = re.compile(r"[\s,][\s,]*(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
-_DATASET_IN = re.compile(
+_DATASET_AFTER = regexes.compile(r"[\s,][\s,]*(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
+_DATASET_IN = regexes.compile(
     r"[\s,][\s,]*in\s+(?:the\s+)?(" + _NAME + r")(?=\s+(?:dataset|benchmark|environment|corpus|test|challenge|suite))"
 )
 _DATASET_IN_NOUNS = ("dataset", "benchmark", "environment", "corpus", "test", "challenge", "suite")
-_DATASET_PAREN = re.compile(r"\s*\((" + _NAME + r")\)")
-_DATASET_DIRECT = re.compile(r" (" + _NAME + r")(?= [a-z])")
+_DATASET_PAREN = regexes.compile(r"\s*\((" + _NAME + r")\)")
+_DATASET_DIRECT = regexes.compile(r" (" + _NAME + r")(?= [a-z])")
 # "On the Penn Treebank, ...": each alternative starts with a letter, so that the scan is fast.
-_DATASET_ON = re.compile(
+_DATASET_ON = regexes.compile(
     r"(?:O(?<![\w\-].)(?:n|ver)|o(?<![\w\-].)(?:n|ver)|A(?<![\w\-].)cross|a(?<![\w\-].)cross"
     r"|F(?<![\w\-].)rom|f(?<![\w\-].)rom)\s+(?:the\s+|both\s+)?"
     + _QUALIFIERS + "(" + _NAME + ")"
 )
-_DATASET_LIST = re.compile(
+_DATASET_LIST = regexes.compile(
     r"(?:on|over|across|for|of)\s+(?:the\s+|both\s+)?(" + _NAME + r"(?:\s*(?:,\s*and|,|and|/)\s*" + _NAME + r")+)"
 )
-_LIST_SPLIT = re.compile(r"\s*(?:,\s*and|,|\band\b|/)\s*")
+_LIST_SPLIT = regexes.compile(r"\s*(?:,\s*and|,|\band\b|/)\s*")
 
 
 def _name_before(text: str, pos: int, floor: int) -> str | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from . import regexes
 
-ARXIV_URL_RE = re.compile(
+ARXIV_URL_RE = regexes.compile(
     r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE
 )
-ARXIV_TAG_RE = re.compile(r"\barXiv\s*:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
+ARXIV_TAG_RE = regexes.compile(r"\barXiv\s*:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
 def _has_dotted_i(text: str) -> bool:
@@ -27,7 +28,7 @@ def find_arxiv_id(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-_ARXIV_ID_RE = re.compile(
+_ARXIV_ID_RE = regexes.compile(
     r"(?:arxiv\s*:\s*|https?://arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?",
     re.IGNORECASE,
 )
@@ -39,7 +40,7 @@ def normalise_arxiv_id(value: str) -> str | None:
     return m.group(1) if m else None
 
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_ALNUM = regexes.compile(r"[^0-9a-z]+")
 
 
 # ASCII bytes: letters lower-cased, digits kept, everything else a space.
@@ -87,7 +88,7 @@ def make_id(title: str, *, arxiv_id: str | None = None, doi: str | None = None, 
     return title_id(title)
 
 
-URL_RE = re.compile(r"https?://[^\s<>\"'\)\]\}]+|(?<![\w/@.])(?:www\.|github\.com/)[^\s<>\"'\)\]\}]+", re.IGNORECASE)
+URL_RE = regexes.compile(r"https?://[^\s<>\"'\)\]\}]+|(?<![\w/@.])(?:www\.|github\.com/)[^\s<>\"'\)\]\}]+", re.IGNORECASE)
 
 
 _URL_KEYS = ("http", "www.", "github.com/")

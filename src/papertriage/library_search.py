@@ -35,8 +35,9 @@ from rapidfuzz.distance import OSA
 
 from .errors import UsageError
 from .query import ClaimCondition, Filters
+from . import regexes
 
-WORD_RE = re.compile(r"[^\W_]+")
+WORD_RE = regexes.compile(r"[^\W_]+")
 MIN_CORRECTABLE = 4
 """Words shorter than this are never corrected (too many near neighbours)."""
 MAX_CORRECTIONS = 2
@@ -57,7 +58,7 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))
 
 
-_HAS_DIGIT = re.compile(r"\d").search
+_HAS_DIGIT = regexes.compile(r"\d").search
 
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:

@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 
 from .rules import FACETS, RuleSet
 from .runtime import fastcore
+from . import regexes
 
-NON_ALNUM = re.compile(r"[\W_]")
-WORD_RE = re.compile(r"[^\W_]+")
-SEP_LITERAL = re.compile(r"[\s\-\u2010\u2011]+")
+NON_ALNUM = regexes.compile(r"[\W_]")
+WORD_RE = regexes.compile(r"[^\W_]+")
+SEP_LITERAL = regexes.compile(r"[\s\-\u2010\u2011]+")
 WORD_BEFORE = r"(?<![^\W_])"
 WORD_AFTER = r"(?![^\W_])"
 MAX_FIELD_CHARS = 200_000
@@ -226,7 +227,7 @@ class LazyPattern:
         self.rx: re.Pattern[str] | None = None
 
     def compile(self) -> re.Pattern[str]:
-        self.rx = re.compile(WORD_BEFORE + "(?:" + self.source + ")" + WORD_AFTER, re.IGNORECASE)
+        self.rx = regexes.compile(WORD_BEFORE + "(?:" + self.source + ")" + WORD_AFTER, re.IGNORECASE)
         return self.rx
 
 

@@ -20,6 +20,7 @@ import orjson
 
 from .models import Evidence, Paper
 from .runtime import fastcore
+from . import regexes
 
 FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
 DEFAULT_TABLE_FIELDS = ("id", "title", "modality", "task", "best_claim")
@@ -251,7 +252,7 @@ def bibtex_entry(row: dict[str, Any]) -> str:
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}")
+_ARXIV_ID = regexes.compile(r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}")
 
 
 def _looks_arxiv(value: str) -> bool:

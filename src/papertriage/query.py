@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
+from . import regexes
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -24,7 +25,7 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-_COND_RE = re.compile(r"^\s*(?P<metric>[^<>=!]+?)\s*(?P<op><=|>=|!=|==|=|<|>)\s*(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>%|x|fps|points|db)?\s*$", re.IGNORECASE)
+_COND_RE = regexes.compile(r"^\s*(?P<metric>[^<>=!]+?)\s*(?P<op><=|>=|!=|==|=|<|>)\s*(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>%|x|fps|points|db)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 from .errors import RulesError
 from .models import _Struct
+from . import regexes
 
 FACETS = ("modality", "task", "multimodal")
 FIELDS = ("title", "abstract")
@@ -83,8 +84,8 @@ DEFAULT_SETTINGS = {
     "repeat_cap": 2,
     "threshold": 2.0,
 }
-LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
-ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+LABEL_RE = regexes.compile(r"^[a-z0-9][a-z0-9\-]*$")
+ID_RE = regexes.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 MAX_ALIASES = 200
 MAX_PATTERN_LEN = 2000

@@ -29,12 +29,13 @@ from ..ids import find_urls, normalise_arxiv_id
 from ..models import Record
 from .base import InputSource
 from .common import build_record, clean_doi, collapse, iso_date, split_author_list
+from .. import regexes
 
-_ENTRY_ID = re.compile(r"^(?:arXiv:|Paper:\s*)(\S+)")
-_FIELD = re.compile(r"^([A-Z][A-Za-z\-]*):\s?(.*)$")
-_DASHES = re.compile(r"^-{20,}\s*$")
-_DETECT_ENTRY = re.compile(r"^\\\\\r?\n(?:arXiv:|Paper:\s*)\S+", re.M)
-_DETECT_TITLE = re.compile(r"^Title: ", re.M)
+_ENTRY_ID = regexes.compile(r"^(?:arXiv:|Paper:\s*)(\S+)")
+_FIELD = regexes.compile(r"^([A-Z][A-Za-z\-]*):\s?(.*)$")
+_DASHES = regexes.compile(r"^-{20,}\s*$")
+_DETECT_ENTRY = regexes.compile(r"^\\\\\r?\n(?:arXiv:|Paper:\s*)\S+", re.M)
+_DETECT_TITLE = regexes.compile(r"^Title: ", re.M)
 
 # States of the line scanner.
 _OUTSIDE, _OPENED, _HEADER, _ABSTRACT = range(4)

@@ -17,6 +17,7 @@ from ..models import Record
 from .base import InputSource
 from .common import arxiv_id_of, build_record, clean_doi, collapse, first_arxiv_id, iso_date, split_author_list
 from .xmlstream import Handler, looks_html, root_name, stream_xml
+from .. import regexes
 
 _ENTRY = frozenset({"entry", "item"})
 _TEXT = frozenset(
@@ -39,10 +40,10 @@ _TEXT = frozenset(
 )
 _FEED_ROOTS = frozenset({"feed", "rss", "RDF", "channel"})
 # arXiv RSS: "arXiv:2401.00001v1 Announce Type: new \nAbstract: ..."
-_RSS_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
+_RSS_PREFIX = regexes.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
 # Old arXiv RSS titles: "Title. (arXiv:1801.00001v1 [cs.LG])"
-_RSS_TITLE_SUFFIX = re.compile(r"\s*\(arXiv:(\S+?)(?:v\d+)?\s+\[[^\]]*\](?:\s+UPDATED)?\)\s*$")
-_TAGS = re.compile(r"<[^>]+>")
+_RSS_TITLE_SUFFIX = regexes.compile(r"\s*\(arXiv:(\S+?)(?:v\d+)?\s+\[[^\]]*\](?:\s+UPDATED)?\)\s*$")
+_TAGS = regexes.compile(r"<[^>]+>")
 
 
 class _AtomHandler(Handler):

@@ -26,17 +26,18 @@ from .common import (
     split_top_level,
 )
 from .latex import decode
+from .. import regexes
 
-_START = re.compile(r"^\s*@\s*([A-Za-z][\w\-]*)\s*([{(])")
-_DETECT = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*[^\s,=]*\s*,", re.M)
-_BRACES = re.compile(r"\\[{}]|[{}()]")
+_START = regexes.compile(r"^\s*@\s*([A-Za-z][\w\-]*)\s*([{(])")
+_DETECT = regexes.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*[^\s,=]*\s*,", re.M)
+_BRACES = regexes.compile(r"\\[{}]|[{}()]")
 # What braced and quoted values are scanned for: a backslash escapes the next character.
-_BRACED_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
-_QUOTED_TOKEN = re.compile(r'\\.|[{}"]', re.DOTALL)
-_NAME = re.compile(r"\s*([^\s=,{}()\"#]+)\s*")
-_NUMBER = re.compile(r"\d+")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_URL_SPLIT = re.compile(r"[\s,;]+")
+_BRACED_TOKEN = regexes.compile(r"\\.|[{}]", re.DOTALL)
+_QUOTED_TOKEN = regexes.compile(r'\\.|[{}"]', re.DOTALL)
+_NAME = regexes.compile(r"\s*([^\s=,{}()\"#]+)\s*")
+_NUMBER = regexes.compile(r"\d+")
+_AND = regexes.compile(r"\s+and\s+", re.IGNORECASE)
+_URL_SPLIT = regexes.compile(r"[\s,;]+")
 _MONTHS = {
     "jan": "January",
     "feb": "February",

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from ..ids import ARXIV_TAG_RE, ARXIV_URL_RE, find_urls, make_id, normalise_arxiv_id
 from ..models import Record, Source
 from .base import InputSource
+from .. import regexes
 
 
 # ASCII bytes: whitespace (as ``str.split`` sees it) becomes a space.
 _ASCII_SPACE = bytes(32 if c < 128 and chr(c).isspace() else c for c in range(256))
-_SPACES = re.compile(rb"  +")
+_SPACES = regexes.compile(rb"  +")
 
 
 def collapse(text: str | None) -> str:
@@ -34,9 +35,9 @@ def collapse(text: str | None) -> str:
 
 # -- arXiv ids and DOIs ---------------------------------------------------
 
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
-_ARXIV_ABS = re.compile(r"\babs/(\d{4}\.\d{4,5})(?:v\d+)?\b")  # DBLP: "CoRR abs/1512.03385"
-_ARXIV_OAI = re.compile(r"oai:arxiv\.org:(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
+_ARXIV_DOI = regexes.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
+_ARXIV_ABS = regexes.compile(r"\babs/(\d{4}\.\d{4,5})(?:v\d+)?\b")  # DBLP: "CoRR abs/1512.03385"
+_ARXIV_OAI = regexes.compile(r"oai:arxiv\.org:(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
 def plausible_arxiv_id(ident: str) -> bool:
@@ -77,7 +78,7 @@ def first_arxiv_id(*values: object) -> str | None:
     return None
 
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI = regexes.compile(r"10\.\d{4,9}/\S+")
 
 
 def clean_doi(value: object) -> str | None:
@@ -118,12 +119,12 @@ MONTHS = {
     for name in names
 }
 
-_ISO = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:$|[T\s/])")
+_ISO = regexes.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:$|[T\s/])")
 # "Thu, 18 Dec 2025 05:03:49 GMT", "2 Apr 2007", "18 December 2025"
-_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
+_DAY_MONTH_YEAR = regexes.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 # "Dec 18, 2025", "December 2025"
-_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})\b")
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_MONTH_DAY_YEAR = regexes.compile(r"\b([A-Za-z]{3,9})\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})\b")
+_YEAR = regexes.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
 def _ymd(year: int, month: int | None, day: int | None) -> str:
@@ -186,7 +187,7 @@ def split_top_level(text: str, separators: re.Pattern[str]) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-_AUTHOR_SEP = re.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
+_AUTHOR_SEP = regexes.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
 
 
 def split_author_list(text: str | None) -> tuple[str, ...]:
@@ -210,7 +211,7 @@ def last_first(name: str) -> str:
 
 # -- categories ----------------------------------------------------------------
 
-ARXIV_CATEGORY = re.compile(r"^[a-z\-]+(?:\.[A-Za-z\-]+)?$")
+ARXIV_CATEGORY = regexes.compile(r"^[a-z\-]+(?:\.[A-Za-z\-]+)?$")
 # arXiv archives that are categories without a subject class.
 ARXIV_ARCHIVES = frozenset(
     "astro-ph cond-mat gr-qc hep-ex hep-lat hep-ph hep-th math-ph nlin nucl-ex nucl-th physics quant-ph "
@@ -223,7 +224,7 @@ def is_arxiv_category(word: str) -> bool:
     return word in ARXIV_ARCHIVES or ("." in word and bool(ARXIV_CATEGORY.match(word)))
 
 
-_LISTING_CODE = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
+_LISTING_CODE = regexes.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 
 def split_categories(value: object) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from ..errors import InputError
 from ..models import Record
 from .base import HEAD_BYTES, InputSource
+from .. import regexes
 from .common import (
     arxiv_id_of,
     build_record,
@@ -76,9 +77,9 @@ _ROLES: dict[str, tuple[str, ...]] = {
 _ALIASES = {alias: role for role, aliases in _ROLES.items() for alias in aliases}
 _MULTI_ROLES = frozenset({"categories", "urls", "arxiv_hint"})
 _DELIMITERS = (",", "\t", ";", "|")
-_COERCED_ID = re.compile(r"^(\d{3,4})\.(\d{1,5})$")
-_SHIFTED_SUBJECTS = re.compile(r"^\s*Subjects:\s*(.*\([a-z\-]+(?:\.[A-Za-z\-]+)?\)\s*)$", re.DOTALL)
-_LISTING_FIELD = re.compile(r"^\s*(?:Journal-ref|Comments|Subjects|MSC-class|ACM-class|DOI):")
+_COERCED_ID = regexes.compile(r"^(\d{3,4})\.(\d{1,5})$")
+_SHIFTED_SUBJECTS = regexes.compile(r"^\s*Subjects:\s*(.*\([a-z\-]+(?:\.[A-Za-z\-]+)?\)\s*)$", re.DOTALL)
+_LISTING_FIELD = regexes.compile(r"^\s*(?:Journal-ref|Comments|Subjects|MSC-class|ACM-class|DOI):")
 
 
 def _header_roles(names: list[str]) -> dict[str, list[int]]:
@@ -116,8 +117,8 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 # A list of plain quoted strings (no escapes, no line breaks), which
 # ``ast.literal_eval`` reads as those strings.
 _PLAIN_ITEM = r"""(?:'[^'\\\n\r\x00]*'|"[^"\\\n\r\x00]*")"""
-_PLAIN_LIST = re.compile(rf"\[ *(?:{_PLAIN_ITEM} *(?:, *{_PLAIN_ITEM} *)*(?:, *)?)?\]")
-_PLAIN_ITEMS = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_PLAIN_LIST = regexes.compile(rf"\[ *(?:{_PLAIN_ITEM} *(?:, *{_PLAIN_ITEM} *)*(?:, *)?)?\]")
+_PLAIN_ITEMS = regexes.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
 def _list_cell(value: str) -> list[str] | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ..ids import find_arxiv_id, find_urls, make_id
 from ..models import Record, Source
 from .base import InputSource
+from .. import regexes
 
 NOISE_LINES = {
     "get trending papers in your email inbox once a day!",
@@ -23,8 +24,8 @@ NOISE_LINES = {
 }
 _NOISE_MAX = max(map(len, NOISE_LINES))
 """Lines longer than this are not noise lines: case folding never shortens text."""
-_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
-_SENTENCE_END = re.compile(r"[.!?]['\")\]]*$|[.!?]\s*\(?https?://\S+\)?$")
+_SUBSCRIBE = regexes.compile(r"^Subscribe(?=\S)")
+_SENTENCE_END = regexes.compile(r"[.!?]['\")\]]*$|[.!?]\s*\(?https?://\S+\)?$")
 TITLE_MAX = 300
 
 

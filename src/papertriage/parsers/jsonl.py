@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..ids import make_id, normalise_arxiv_id
 from ..models import Record, Source
 from .base import InputSource
+from .. import regexes
 from .common import (
     build_record,
     clean_doi,
@@ -41,7 +42,7 @@ OWN_KEYS = frozenset(
 )
 _RECORD_KEYS = frozenset({"id", "title", "abstract", "urls", "authors", "date", "categories", "doi", "arxiv_id"})
 _WRAPPERS = ("data", "papers", "results", "items", "records", "entries", "hits", "rows")
-_STRUCT = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_STRUCT = regexes.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _KEY_NAMES = ("paper_id", "paperId", "doc_id", "corpusid", "corpusId", "key")
 _URL_KEYS = ("url", "urls", "s2_url", "pdf_url", "pdfUrl", "link")
 _CATEGORY_KEYS = ("keywords", "mag_field_of_study", "fieldsOfStudy", "subjects", "terms")

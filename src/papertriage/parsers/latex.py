@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from .. import regexes
 
 _ACCENTS = {
     '"': "\u0308",
@@ -147,7 +148,7 @@ _SYMBOLS = {
     "\\": " ",
 }
 
-_TOKEN = re.compile(
+_TOKEN = regexes.compile(
     r"""
     (?=[hf$\\\-`'{}~])  # the first characters of the tokens below
     (?:

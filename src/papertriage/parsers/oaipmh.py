@@ -24,9 +24,10 @@ from .common import (
     split_categories,
 )
 from .xmlstream import Handler, looks_html, root_name, stream_xml
+from .. import regexes
 
 _NAME_PARTS = frozenset({"keyname", "forenames", "suffix"})
-_DETECT = re.compile(r"<OAI-PMH[\s>]|openarchives\.org/OAI/2\.0/")
+_DETECT = regexes.compile(r"<OAI-PMH[\s>]|openarchives\.org/OAI/2\.0/")
 
 
 class _OAIHandler(Handler):

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from ..models import Record
 from .base import InputSource
 from .common import build_record, clean_doi, collapse, first_arxiv_id, iso_date, last_first
+from .. import regexes
 
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*)|\s*)$")
-_DETECT = re.compile(r"^TY  - ?\S*", re.M)
+_TAG = regexes.compile(r"^([A-Z][A-Z0-9])  -(?: (.*)|\s*)$")
+_DETECT = regexes.compile(r"^TY  - ?\S*", re.M)
 _TITLE_TAGS = ("TI", "T1", "CT", "BT")
 _ABSTRACT_TAGS = ("AB", "N2")
 _AUTHOR_TAGS = ("AU", "A1")

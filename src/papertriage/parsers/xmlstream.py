@@ -18,11 +18,12 @@ from xml.parsers import expat
 from ..errors import InputError
 from ..models import Record
 from .base import InputSource
+from .. import regexes
 
 CHUNK = 1 << 16
 
-_HTML = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
-_XML_START = re.compile(
+_HTML = regexes.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+_XML_START = regexes.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!DOCTYPE\s+)?([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)", re.DOTALL
 )
 
