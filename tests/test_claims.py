@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papertriage import claims
 from papertriage.claims import analyse_numbers, canonical_metric, extract_claims, known_metrics
+from papertriage.parsers import read_source
 
 from .conftest import EXAMPLE
 
@@ -298,3 +300,39 @@ def test_scientific_notation_is_not_a_claim():
     claims, skipped = analyse_numbers(text)
     assert [(c.metric, c.value) for c in claims] == [("accuracy", 5.0)]
     assert {s.text: s.reason for s in skipped}["4.38"] == "math"
+
+
+# -- the vocabulary's word patterns --------------------------------------------
+
+_CUE_LISTS = ("generic_metric_heads", "result_cues", "reference_cues", "training_cues", "dataset_nouns", "weak_metrics")
+
+
+def _plain_and_fast(key: str, not_before: str) -> tuple[object, object]:
+    import re
+
+    words = sorted({str(w).lower() for w in claims._load_metrics_yaml()[key]})
+    plain = re.compile("(?<!" + not_before + ")(?:" + claims._trie_regex(words) + r")(?![\w\-])")
+    fast = re.compile(claims._word_start_regex(words, not_before) + r"(?![\w\-])")
+    return plain, fast
+
+
+_CUE_WORDS = sorted({str(w).lower() for key in _CUE_LISTS for w in claims._load_metrics_yaml()[key]})
+
+
+@pytest.mark.parametrize("key", _CUE_LISTS)
+def test_word_patterns_with_the_look_behind_moved_find_the_same_matches(key):
+    plain, fast = _plain_and_fast(key, r"[\w\-@]")
+    texts = [r.abstract.lower() for r in read_source(str(EXAMPLE))]
+    texts += ["-" + w + " x" + w + " @" + w + "\n" + w + "s " + w for w in _CUE_WORDS]
+    for text in texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in fast.finditer(text, 5, len(text) - 3)] == [m.span() for m in plain.finditer(text, 5, len(text) - 3)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_CUE_WORDS), st.sampled_from([" ", "-", "@", "x", "\n", "é", "_"])), max_size=30))
+def test_word_patterns_agree_on_generated_text(pieces):
+    text = "".join(pieces)
+    for key in ("generic_metric_heads", "reference_cues"):
+        plain, fast = _plain_and_fast(key, r"[\w\-]")
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

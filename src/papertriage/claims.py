@@ -53,11 +53,12 @@ def _norm_key(name: str) -> str:
     return _SEPARATORS.sub("", name.lower())
 
 
-def _trie_regex(words: list[str]) -> str:
+def _trie_regex(words: list[str], after_first: str = "") -> str:
     """A regex matching any of ``words`` (lower case), preferring the longest.
 
     Common prefixes are factored so that one large alternation stays fast; a
     space or hyphen inside a word matches a space, a hyphen or nothing.
+    ``after_first`` is inserted after the first character of every word.
     """
     trie: dict[str, Any] = {}
     for word in words:
@@ -66,14 +67,27 @@ def _trie_regex(words: list[str]) -> str:
             node = node.setdefault("\0" if ch in " -" else ch, {})
         node[""] = {}
 
-    def emit(node: dict[str, Any]) -> str:
-        alts = [(r"[\s\-]?" if ch == "\0" else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+    def emit(node: dict[str, Any], insert: str = "") -> str:
+        alts = [(r"[\s\-]?" if ch == "\0" else re.escape(ch)) + insert + emit(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return "(?:" + body + ")?" if "" in node else body
 
-    return emit(trie)
+    return emit(trie, after_first)
+
+
+def _word_start_regex(words: list[str], not_before: str) -> str:
+    """``(?<!not_before)(?:<trie of words>)``, with the look-behind moved after
+    the first character of every word (``x(?<!not_before.)...``) when the
+    words start with few different characters: the same matches, but a
+    search can then skip every position whose character starts no word
+    instead of trying the pattern there. (Where the words start with many
+    characters, checking the look-behind first is the faster.)"""
+    firsts = {w[:1] for w in words}
+    if not words or len(firsts) > 8 or any(not f or f in " -\n" for f in firsts):
+        return "(?<!" + not_before + ")(?:" + _trie_regex(words) + ")"
+    return "(?:" + _trie_regex(words, "(?<!" + not_before + ".)") + ")"
 
 
 def _needles(words: Any) -> tuple[str, ...]:
@@ -85,7 +99,7 @@ def _needles(words: Any) -> tuple[str, ...]:
 
 def _words_regex(words: Any) -> re.Pattern[str]:
     """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
-    return regexes.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted({w.lower() for w in words})) + r")(?![\w\-])")
+    return regexes.compile(_word_start_regex(sorted({w.lower() for w in words}), r"[\w\-]") + r"(?![\w\-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +197,7 @@ def _vocab() -> _Vocab:
     for w in weak:
         by_key.setdefault(_norm_key(w), "score")
     boundary = r"(?:e?s)?(?![\w@]|-[A-Za-z])"  # a plural, then no "-based" or "-efficient"
-    metric_re = regexes.compile(r"(?<![\w\-@])(?:" + _trie_regex(sorted(insensitive | weak)) + ")" + boundary)
+    metric_re = regexes.compile(_word_start_regex(sorted(insensitive | weak), r"[\w\-@]") + boundary)
     exact_re = None
     if exact:
         longest_first = sorted(exact, key=lambda a: (-len(a), a))  # the same source in every run
@@ -196,7 +210,7 @@ def _vocab() -> _Vocab:
         weak_keys=frozenset(_norm_key(w) for w in weak),
         metric_re=metric_re,
         exact_re=exact_re,
-        generic_re=regexes.compile(r"(?<![\w\-])(?:" + _trie_regex(sorted(words("generic_metric_heads"))) + r")s?(?![\w\-])"),
+        generic_re=regexes.compile(_word_start_regex(sorted(words("generic_metric_heads")), r"[\w\-]") + r"s?(?![\w\-])"),
         generic_heads=words("generic_metric_heads"),
         generic_skip=words("generic_metric_skip"),
         cost_metrics=words("cost_metrics"),
