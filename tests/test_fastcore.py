@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -106,6 +107,7 @@ def assert_same(fast: Tagger, pure: Tagger, record: Record) -> int:
     assert pf == pp
     assert repr(paper_to_dict(pf)) == repr(paper_to_dict(pp))
     assert repr(output._evidence_dicts_c(pf.evidence)) == repr(output.evidence_dicts(pp.evidence))
+    assert orjson.dumps(output.paper_to_json_row(pf)) == orjson.dumps(paper_to_dict(pp))
     return len(pf.evidence)
 
 
@@ -331,6 +333,47 @@ def test_rows_as_dicts_keeps_key_order_and_refuses_rows_of_another_length():
         rows_as_dicts(("a", "b"), [(1, 2), (1, 2, 3)])
     with pytest.raises(TypeError):
         rows_as_dicts(["a"], [])
+
+
+json_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["", '"', "\\", "\x00\x1f\x7f", "\b\t\n\f\r", "\u2028\u2029", "\U0001f600", "é", "a\"b\\c"]
+)
+
+
+@needs_fastcore
+@given(
+    rows=st.lists(
+        st.tuples(json_text, json_text, json_text, json_text, st.integers(0, 2**40), st.integers(-5, 2**40), json_text),
+        max_size=5,
+    )
+)
+def test_evidence_json_is_what_orjson_writes(rows):
+    evidence = [Evidence(*row) for row in rows]
+    got = matcher._fastcore.evidence_json(Evidence._fields, evidence)
+    assert got == orjson.dumps(output.evidence_dicts(evidence))
+
+
+@needs_fastcore
+def test_evidence_json_leaves_what_it_cannot_write_to_orjson():
+    evidence_json = matcher._fastcore.evidence_json
+    assert evidence_json(Evidence._fields, [Evidence("m", "l", "r", "abstract", 0, 1, "\ud800")]) is None
+    assert evidence_json(Evidence._fields, [Evidence("m", "l", "r", "abstract", 0, 2**70, "x")]) is None
+    assert evidence_json(Evidence._fields, [Evidence("m", "l", "r", "abstract", 0.5, 1, "x")]) is None
+    assert evidence_json(Evidence._fields, [("m", "l")]) is None
+    assert evidence_json(Evidence._fields, []) == b"[]"
+    with pytest.raises(TypeError):
+        evidence_json(("a",), [])
+    # a record evidence cannot be written for falls back to the objects, which orjson refuses as before
+    from papertriage.models import Paper
+
+    ok = Evidence("modality", "speech", "r", "title", 0, 6, "speech")
+    paper = Paper(Record("x", "speech", "", Source("-", 1)), ["speech"], False, [], [], [], [ok], None)
+    assert orjson.dumps(output.paper_to_json_row(paper)) == orjson.dumps(paper_to_dict(paper))
+    bad = Paper(Record("x", "speech", "", Source("-", 1)), ["speech"], False, [], [], [], [ok._replace(text="\ud800")], None)
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(paper_to_dict(bad))
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(output.paper_to_json_row(bad))
 
 
 # -- the C core's own Aho-Corasick automaton ---------------------------------

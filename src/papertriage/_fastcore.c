@@ -23,6 +23,10 @@
  *       [dict(zip(keys, row)) for row in rows]: the JSON objects of a
  *       record's evidence (output.paper_to_dict).
  *
+ *   evidence_json(keys, evidence)
+ *       The same objects already written as JSON, byte for byte as orjson
+ *       writes them (output.paper_to_json_row, for JSONL output).
+ *
  * Each gives exactly what the pure-Python code in matcher.py, engine.py and
  * output.py gives (the tests compare them); that code stays the reference. Plain
  * CPython C API, Python 3.10 and later.
@@ -2777,6 +2781,197 @@ rows_as_dicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
 }
 
 /* -------------------------------------------------------------------------
+ * evidence_json(evidence): the JSON of a record's evidence
+ * ---------------------------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} ej_buf;
+
+static unsigned char ej_esc[256]; /* 1: a byte JSON strings escape ('"', '\\', controls) */
+
+static void
+init_ej_table(void)
+{
+    int c;
+    for (c = 0; c < 0x20; c++)
+        ej_esc[c] = 1;
+    ej_esc['"'] = ej_esc['\\'] = 1;
+}
+
+static inline int
+ej_reserve(ej_buf *b, Py_ssize_t extra)
+{
+    if (b->len + extra <= b->cap)
+        return 0;
+    return grow((void **)&b->buf, &b->cap, b->len + extra, 1);
+}
+
+/* A str as orjson writes it: UTF-8, with '"', '\\' and control characters
+ * escaped (\b \t \n \f \r, else \u00XX). 1: not representable (a surrogate),
+ * with no exception set. */
+static int
+ej_str(ej_buf *b, PyObject *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    Py_ssize_t n, i = 0;
+    const unsigned char *u;
+    char *o;
+    if (!PyUnicode_CheckExact(s))
+        return 1;
+    u = (const unsigned char *)PyUnicode_AsUTF8AndSize(s, &n);
+    if (u == NULL) {
+        PyErr_Clear();
+        return 1;
+    }
+    if (ej_reserve(b, 6 * n + 2) < 0)
+        return -1;
+    o = b->buf + b->len;
+    *o++ = '"';
+    while (i < n) {
+        Py_ssize_t run = i;
+        unsigned char c;
+        while (i < n && !ej_esc[u[i]])
+            i++;
+        memcpy(o, u + run, (size_t)(i - run));
+        o += i - run;
+        if (i >= n)
+            break;
+        c = u[i++];
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\t': *o++ = 't'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\r': *o++ = 'r'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    b->len = o - b->buf;
+    return 0;
+}
+
+/* An int as orjson writes it (decimal); 1: not an exact int of 64 bits. */
+static int
+ej_int(ej_buf *b, PyObject *o)
+{
+    char num[32], *p = num + sizeof num;
+    long long v;
+    unsigned long long m;
+    Py_ssize_t n;
+    if (!PyLong_CheckExact(o))
+        return 1;
+    v = PyLong_AsLongLong(o);
+    if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 1;
+    }
+    m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0)
+        *--p = '-';
+    n = num + sizeof num - p;
+    if (ej_reserve(b, n) < 0)
+        return -1;
+    memcpy(b->buf + b->len, p, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+static int
+ej_put(ej_buf *b, const char *s, Py_ssize_t n)
+{
+    if (ej_reserve(b, n) < 0)
+        return -1;
+    memcpy(b->buf + b->len, s, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+/* evidence_json(keys, evidence): the bytes orjson.dumps gives for
+ * [dict(zip(keys, e)) for e in evidence] when every e is a tuple of
+ * str, str, str, str, int, int, str (as Evidence is), else None. */
+static PyObject *
+evidence_json(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *keys, *rows, *result = NULL;
+    Py_ssize_t n, i, k;
+    ej_buf b = {NULL, 0, 0}, kb = {NULL, 0, 0};
+    Py_ssize_t koff[8];
+    static const int is_int[7] = {0, 0, 0, 0, 1, 1, 0};
+    int rc = 0;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "evidence_json(keys, evidence) takes 2 arguments");
+        return NULL;
+    }
+    keys = args[0];
+    rows = args[1];
+    if (!PyTuple_Check(keys) || PyTuple_GET_SIZE(keys) != 7 || !PyList_Check(rows)) {
+        PyErr_SetString(PyExc_TypeError, "evidence_json: keys must be a tuple of 7 str and evidence a list");
+        return NULL;
+    }
+    /* the keys written once: {"k0": ,"k1": ... */
+    for (k = 0; k < 7; k++) {
+        koff[k] = kb.len;
+        if (ej_put(&kb, k ? "," : "{", 1) < 0)
+            goto done;
+        rc = ej_str(&kb, PyTuple_GET_ITEM(keys, k));
+        if (rc != 0 || ej_put(&kb, ":", 1) < 0) {
+            if (rc > 0)
+                PyErr_SetString(PyExc_TypeError, "evidence_json: keys must be str");
+            goto done;
+        }
+    }
+    koff[7] = kb.len;
+    n = PyList_GET_SIZE(rows);
+    if (ej_put(&b, "[", 1) < 0)
+        goto done;
+    for (i = 0; i < n && rc == 0; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 7) {
+            rc = 1;
+            break;
+        }
+        if (i && ej_put(&b, ",", 1) < 0)
+            goto done;
+        for (k = 0; k < 7 && rc == 0; k++) {
+            if (ej_put(&b, kb.buf + koff[k], koff[k + 1] - koff[k]) < 0)
+                goto done;
+            rc = is_int[k] ? ej_int(&b, PyTuple_GET_ITEM(row, k)) : ej_str(&b, PyTuple_GET_ITEM(row, k));
+            if (rc < 0)
+                goto done;
+        }
+        if (rc == 0 && ej_put(&b, "}", 1) < 0)
+            goto done;
+    }
+    if (rc == 0 && ej_put(&b, "]", 1) < 0)
+        goto done;
+    if (rc == 1) {
+        Py_INCREF(Py_None);
+        result = Py_None;
+    }
+    else
+        result = PyBytes_FromStringAndSize(b.buf, b.len);
+done:
+    PyMem_Free(b.buf);
+    PyMem_Free(kb.buf);
+    return result;
+}
+
+/* -------------------------------------------------------------------------
  * Module
  * ---------------------------------------------------------------------- */
 
@@ -2790,6 +2985,10 @@ static PyMethodDef module_methods[] = {
      "Append the occurrences of the regular-expression rules in text to out[facet], as\n"
      "Tables._scan_patterns does (patterns: (lazy pattern, facet, rank, entry, start literals,\n"
      "required literal, its gate character, width) tuples)."},
+    {"evidence_json", (PyCFunction)(void (*)(void))evidence_json, METH_FASTCALL,
+     "evidence_json(keys, evidence)\n\n"
+     "The bytes orjson.dumps gives for [dict(zip(keys, e)) for e in evidence] (Evidence tuples),\n"
+     "or None where an item is not a str or int of the Evidence shape or a str holds a surrogate."},
     {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
      "rows_as_dicts(keys, rows)\n\n"
      "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},
@@ -2810,6 +3009,7 @@ PyInit__fastcore(void)
     PyObject *m;
     init_ascii_table();
     init_ac_tables();
+    init_ej_table();
     if ((sp_str_rx = PyUnicode_InternFromString("rx")) == NULL ||
         (sp_str_compile = PyUnicode_InternFromString("compile")) == NULL ||
         (sp_str_match = PyUnicode_InternFromString("match")) == NULL ||

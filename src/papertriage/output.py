@@ -40,11 +40,26 @@ def _evidence_dicts_c(evidence: list[Evidence]) -> list[dict[str, Any]]:
 
 _core = fastcore()
 _rows_as_dicts = getattr(_core, "rows_as_dicts", None)
+_evidence_json = getattr(_core, "evidence_json", None)
 _evidence_dicts = evidence_dicts if _rows_as_dicts is None else _evidence_dicts_c
 
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
     """The JSONL record of a tagged paper (key order is part of the contract)."""
+    return _record_dict(paper, _evidence_dicts(paper.evidence))
+
+
+def paper_to_json_row(paper: Paper) -> dict[str, Any]:
+    """:func:`paper_to_dict` for ``orjson.dumps`` only: with the C core, the
+    evidence is already JSON (an ``orjson.Fragment``, the same bytes)."""
+    if _evidence_json is not None:
+        ev = _evidence_json(Evidence._fields, paper.evidence)
+        if ev is not None:
+            return _record_dict(paper, orjson.Fragment(ev))
+    return _record_dict(paper, _evidence_dicts(paper.evidence))
+
+
+def _record_dict(paper: Paper, evidence: Any) -> dict[str, Any]:
     rec = paper.record
     out: dict[str, Any] = {
         "id": rec.id,
@@ -57,7 +72,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "claims": [c.as_dict() for c in paper.claims],
         "urls": list(rec.urls),
         "source": rec.extra.get("source") if isinstance(rec.extra.get("source"), dict) else {"path": rec.source.path, "line": rec.source.line},
-        "evidence": _evidence_dicts(paper.evidence),
+        "evidence": evidence,
     }
     if not rec.has_abstract:
         out["no_abstract"] = True

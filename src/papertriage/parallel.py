@@ -98,11 +98,11 @@ def _tag_papers(batch: list[tuple], tagger: Any = None) -> list[Any]:
 def _tag_jsonl(batch: list[tuple], tagger: Any = None) -> bytes:
     import orjson
 
-    from .output import paper_to_dict
+    from .output import paper_to_json_row
 
     tag = (tagger or _WORKER_TAGGER).tag
     dumps = orjson.dumps
-    return b"\n".join([dumps(paper_to_dict(tag(r))) for r in _unpack(batch)]) + b"\n"
+    return b"\n".join([dumps(paper_to_json_row(tag(r))) for r in _unpack(batch)]) + b"\n"
 
 
 def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:

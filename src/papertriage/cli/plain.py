@@ -111,10 +111,10 @@ def run_tag(
             for chunk in tag_small(records, tagger):  # the default for a small input
                 out.write(chunk)
         elif n_workers <= 1:
-            from ..output import paper_to_dict, write_jsonl
+            from ..output import paper_to_json_row, write_jsonl
 
             tag = tagger.tag
-            write_jsonl((paper_to_dict(tag(rec)) for rec in records), out)
+            write_jsonl((paper_to_json_row(tag(rec)) for rec in records), out)
         else:
             for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, form="jsonl"):
                 out.write(chunk)
