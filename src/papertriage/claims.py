@@ -53,13 +53,25 @@ def _norm_key(name: str) -> str:
     return _SEPARATORS.sub("", name.lower())
 
 
+_TRIES: dict[str, str] = {}
+"""Sources :func:`_trie_regex` built, by its arguments."""
+_METRICS_ENTRY: dict[str, Any] = {}
+"""The cache key and data of metrics.yaml, and whether ``_TRIES`` grew since it was stored."""
+
+
 def _trie_regex(words: list[str], after_first: str = "") -> str:
     """A regex matching any of ``words`` (lower case), preferring the longest.
 
     Common prefixes are factored so that one large alternation stays fast; a
     space or hyphen inside a word matches a space, a hyphen or nothing.
     ``after_first`` is inserted after the first character of every word.
+    Built once per installation: the sources are kept with the vocabulary in
+    the on-disk cache (see :func:`_load_metrics_yaml`).
     """
+    memo = after_first + "\x00" + "\x01".join(words)
+    known = _TRIES.get(memo)
+    if known is not None:
+        return known
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -74,7 +86,11 @@ def _trie_regex(words: list[str], after_first: str = "") -> str:
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return "(?:" + body + ")?" if "" in node else body
 
-    return emit(trie, after_first)
+    source = emit(trie, after_first)
+    _TRIES[memo] = source
+    _METRICS_ENTRY["dirty"] = True
+    _METRICS_ENTRY["built"] = _METRICS_ENTRY.get("built", 0) + 1
+    return source
 
 
 def _word_start_regex(words: list[str], not_before: str) -> str:
@@ -162,13 +178,27 @@ def _load_metrics_yaml() -> dict:
     key = cache.key_for([("metrics.yaml", data)])
     hit = cache.load("metrics", key)
     if hit is not None and isinstance(hit.get("raw"), dict):
-        return hit["raw"]
+        tries = hit.get("tries")
+        if isinstance(tries, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in tries.items()):
+            _TRIES.update(tries)
+        _METRICS_ENTRY.update(key=key, raw=hit["raw"], dirty=False)
+        return hit["raw"]  # type: ignore[no-any-return]
     import yaml  # type: ignore[import-untyped]
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - safe loader
     cache.store("metrics", key, {"raw": raw})
-    return raw
+    _METRICS_ENTRY.update(key=key, raw=raw, dirty=False)
+    return raw  # type: ignore[no-any-return]
+
+
+def _store_tries() -> None:
+    """Keep the regular-expression sources built for the vocabulary with it."""
+    if _METRICS_ENTRY.get("dirty") and "key" in _METRICS_ENTRY:
+        from . import cache
+
+        cache.store("metrics", _METRICS_ENTRY["key"], {"raw": _METRICS_ENTRY["raw"], "tries": dict(_TRIES)})
+        _METRICS_ENTRY["dirty"] = False
 
 
 @lru_cache(maxsize=1)
@@ -204,7 +234,7 @@ def _vocab() -> _Vocab:
         # (?<![\w\-@]) checked after the first letter, so that the scan is for the first letters
         guarded = [re.escape(a[0]) + r"(?<![\w\-@].)" + re.escape(a[1:]) for a in longest_first]
         exact_re = regexes.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
-    return _Vocab(
+    vocab = _Vocab(
         canonical=tuple(raw["metrics"]),
         by_key=by_key,
         weak_keys=frozenset(_norm_key(w) for w in weak),
@@ -246,6 +276,8 @@ def _vocab() -> _Vocab:
         dataset_noun_re=regexes.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
         dataset_suffix_re=regexes.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
     )
+    _store_tries()
+    return vocab
 
 
 def known_metrics() -> list[str]:
