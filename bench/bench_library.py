@@ -20,7 +20,6 @@ The library is kept in ``--dir`` and reused by later runs with the same size.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import os
 import statistics
@@ -44,7 +43,7 @@ EXAMPLE = ROOT / "examples" / "hf-papers-input-representations.txt"
 def variant(rec: Record, i: int) -> Record:
     h = hashlib.blake2b(str(i).encode(), digest_size=8).hexdigest()
     title = f"k{h[:6]}{i % 10} {rec.title} z{h[6:12]}{i % 7}"
-    return dataclasses.replace(rec, id=f"s{i:07d}", title=title, arxiv_id=None, doi=None)
+    return rec.replace(id=f"s{i:07d}", title=title, arxiv_id=None, doi=None)
 
 
 def synthetic_records(base: list[Record], start: int, n: int) -> Iterator[Record]:
@@ -55,7 +54,7 @@ def synthetic_records(base: list[Record], start: int, n: int) -> Iterator[Record
 def synthetic_papers(base: list[Paper], start: int, n: int) -> Iterator[Paper]:
     for i in range(start, start + n):
         p = base[i % len(base)]
-        yield dataclasses.replace(p, record=variant(p.record, i))
+        yield p.replace(record=variant(p.record, i))
 
 
 def timed(label: str, fn: Callable[[], object], runs: int = 5) -> float:
