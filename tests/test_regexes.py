@@ -34,9 +34,10 @@ PROBE = (
 )
 
 
-def probe(cache_home: Path) -> tuple[int, str]:
+def probe(cache_home: Path, **extra: str) -> tuple[int, str]:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
     env.pop("PAPERTRIAGE_NO_CACHE", None)
+    env.update(extra)
     out = subprocess.run([sys.executable, "-c", PROBE, str(EXAMPLE)], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     compiled, digest, tries = out.stdout.split()
@@ -60,6 +61,13 @@ def test_a_warm_run_compiles_no_pattern_and_tags_the_same(tmp_path):
     assert warm_compiled == 0
     assert warm == cold
     assert BUILT[-2] > 3 and BUILT[-1] == 0  # the vocabulary's pattern sources were cached too
+
+
+def test_no_cache_variable_keeps_patterns_off_the_disk(tmp_path):
+    _, want = probe(tmp_path / "a")
+    compiled, got = probe(tmp_path / "b", PAPERTRIAGE_NO_CACHE="1")
+    assert got == want and compiled > 40
+    assert not list((tmp_path / "b").glob("papertriage/regex-*.bin"))
 
 
 def test_every_stored_pattern_equals_what_re_compile_gives(tmp_path):

@@ -15,6 +15,7 @@ is unreadable or from another Python), patterns are compiled as usual.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -50,7 +51,8 @@ def _key() -> str:
 
 
 def _enabled() -> bool:
-    return _sre is not None and sys.implementation.name == "cpython"
+    """CPython's engine, and the cache not turned off (``PAPERTRIAGE_NO_CACHE``)."""
+    return _sre is not None and sys.implementation.name == "cpython" and not os.environ.get("PAPERTRIAGE_NO_CACHE")
 
 
 def _table() -> dict[Any, Any]:
@@ -122,13 +124,15 @@ def _arguments(source: str | bytes, flags: int) -> tuple[Any, ...]:
 
 
 def save() -> None:
-    """Store the patterns compiled in this process with those already stored
-    (run at exit when a pattern was not in the cache)."""
+    """Store the patterns compiled in this process with those stored now (run
+    at exit when a pattern was not in the cache; what another process stored
+    meanwhile is kept)."""
     if not _enabled() or not _added:
         return
     from . import cache
 
-    table = dict(_table())
+    hit = cache.load(_KIND, _key())
+    table = dict(hit["patterns"]) if hit is not None and isinstance(hit.get("patterns"), dict) else {}
     table.update(_used)
     if len(table) > MAX_ENTRIES:
         table = dict(_used)
