@@ -111,3 +111,15 @@ def test_compile_gives_what_re_compile_gives_in_process():
         assert got.groupindex == re.compile(source, flags).groupindex
         key = (source, int(flags))
         assert regexes._sre.compile(source, *regexes._used[key]) == got
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="the split of a small input needs fork and two cores")
+def test_a_run_of_the_command_leaves_every_pattern_a_later_run_needs(tmp_path):
+    # `tag` of the bundled dump tags its second half in a forked copy: the
+    # patterns either half compiled are stored
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    env.pop("PAPERTRIAGE_NO_CACHE", None)
+    out = subprocess.run([sys.executable, "-m", "papertriage", "tag", str(EXAMPLE)], env=env, capture_output=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    compiled, _ = probe(tmp_path)
+    assert compiled == 0

@@ -285,11 +285,17 @@ def _fork_jsonl(batch: list[tuple], tagger: Any) -> tuple[int, int] | None:
     if pid == 0:  # the copy: never returns, never runs the parent's exit handlers
         status = 1
         try:
+            from . import regexes
+
+            compiled = regexes.compiled
             os.close(r)
             data = memoryview(_tag_jsonl(batch, tagger))
             while data:
                 data = data[os.write(w, data):]
             status = 0
+            os.close(w)  # the parent has all of the output
+            if regexes.compiled > compiled:  # patterns only this half needed: keep them too
+                regexes.save()
         except BaseException:  # noqa: BLE001 - the parent tags this half instead
             pass
         finally:
