@@ -9,8 +9,9 @@ cache (:mod:`papertriage.cache`) and builds later processes' pattern objects
 from it directly. A pattern from the cache is equal to what ``re.compile``
 gives (same source, flags and code): an entry is stored only after that is
 checked. The cache is keyed by the Python version, the engine's magic
-number and papertriage's version and code; where it cannot be used (another Python implementation, a file that
-is unreadable or from another Python), patterns are compiled as usual.
+number and papertriage's version and code; where it cannot be used (another
+Python implementation, ``PAPERTRIAGE_NO_CACHE``, a file that is unreadable or
+from another Python), patterns are compiled as usual.
 """
 
 from __future__ import annotations
