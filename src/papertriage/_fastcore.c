@@ -2472,8 +2472,7 @@ sp_finditer(PyObject *rx, PyObject *text, PyObject *dest, PyObject *rank, PyObje
 }
 
 typedef struct {
-    const char *what;
-    PyObject *text, *low, *out;
+    PyObject *text, *low;
     Py_ssize_t n;
     unsigned char *tried; /* n + 1 flags, all 0 between patterns */
     Py_ssize_t *marks;    /* positions set in tried */
@@ -2628,7 +2627,6 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
 #endif
     st.text = text;
     st.low = low;
-    st.out = out;
     st.n = PyUnicode_GET_LENGTH(low);
     aligned = st.n == PyUnicode_GET_LENGTH(text);
     for (i = 0; i < np; i++) {

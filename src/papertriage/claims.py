@@ -56,7 +56,8 @@ def _norm_key(name: str) -> str:
 _TRIES: dict[str, str] = {}
 """Sources :func:`_trie_regex` built, by its arguments."""
 _METRICS_ENTRY: dict[str, Any] = {}
-"""The cache key and data of metrics.yaml, and whether ``_TRIES`` grew since it was stored."""
+"""The cache key and data of metrics.yaml, whether they or ``_TRIES`` are not
+stored yet (``dirty``), and how many sources this process built (``built``)."""
 
 
 def _trie_regex(words: list[str], after_first: str = "") -> str:
@@ -187,13 +188,13 @@ def _load_metrics_yaml() -> dict:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - safe loader
-    cache.store("metrics", key, {"raw": raw})
-    _METRICS_ENTRY.update(key=key, raw=raw, dirty=False)
+    _METRICS_ENTRY.update(key=key, raw=raw, dirty=True)  # stored with the pattern sources by _store_tries
     return raw  # type: ignore[no-any-return]
 
 
 def _store_tries() -> None:
-    """Keep the regular-expression sources built for the vocabulary with it."""
+    """Store metrics.yaml's data with the regular-expression sources built for
+    it, when either is new (once, after the vocabulary is built)."""
     if _METRICS_ENTRY.get("dirty") and "key" in _METRICS_ENTRY:
         from . import cache
 
