@@ -520,6 +520,54 @@ def test_random_automata_equal_brute_force(dense_min, words, hays):
             assert list(py.iter(hay)) == want
 
 
+def scan_words(automaton, words: list[str], text: str) -> list[tuple[int, int, int, int]]:
+    """What scan_automaton reports for ``text`` when word i is entry i."""
+    values = [(len(w), ((0, 1, i),), ()) for i, w in enumerate(words)]
+    out: list[list[tuple[int, int, int, int]]] = [[]]
+    matcher._fastcore.scan_automaton(automaton, values, out, text, matcher.normalise, matcher.normalise_cased)
+    return out[0]
+
+
+TOKEN_WORDS = ["a", "b", "ab", "ba", "a1", "10", "abc", "b"]
+TOKEN_TEXT = ["a", "b", "ab", "ba", "A1", "10", "abc", "B", "x", "é", " ", " ", "  ", "-", ".", "\n", "", "ß"]
+
+
+@needs_fastcore
+def test_the_rule_automaton_reads_ascii_text_by_tokens():
+    c, _, _ = engines()
+    stats = c._automaton.stats()
+    assert stats["tokens"] > 1000 and stats["token_nodes"] > stats["tokens"]
+    # words of another form: no token index, the automaton is walked
+    fc = matcher._fastcore
+    assert fc.Automaton([" a b ", " c "]).stats()["tokens"] == 3
+    for words in ([" a b ", "b c"], [" a  b "], [" A "], [" a-b "], [" é "], [" a ", ""][:1] + [" "]):
+        assert fc.Automaton(words).stats()["tokens"] == 0
+    assert fc.Automaton([" a b "], tokens=False).stats()["tokens"] == 0
+
+
+@needs_fastcore
+@given(
+    words=st.lists(st.lists(st.sampled_from(TOKEN_WORDS), min_size=1, max_size=4).map(lambda ts: " " + " ".join(ts) + " "), min_size=1, max_size=30),
+    texts=st.lists(st.lists(st.sampled_from(TOKEN_TEXT), max_size=40).map("".join), min_size=1, max_size=5),
+)
+def test_token_scan_equals_the_automaton_walk(words, texts):
+    """Words of tokens (repeated, sharing prefixes, one inside another): the
+    scan by tokens reports what the walk of the automaton does, in its
+    order; pickled, the automaton keeps its token index."""
+    import pickle
+
+    fc = matcher._fastcore
+    by_tokens = fc.Automaton(words)
+    walked = fc.Automaton(words, tokens=False)
+    assert by_tokens.stats()["tokens"] > 0 and walked.stats()["tokens"] == 0
+    assert pickle.loads(pickle.dumps(walked)).stats()["tokens"] == 0
+    again = pickle.loads(pickle.dumps(by_tokens))
+    for text in texts + [" ".join(words), "-".join(words), "".join(words)]:
+        want = scan_words(walked, words, text)
+        assert scan_words(by_tokens, words, text) == want
+        assert scan_words(again, words, text) == want
+
+
 @needs_fastcore
 def test_c_automaton_from_joined_words_and_bad_words():
     fc = matcher._fastcore

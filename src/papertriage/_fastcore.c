@@ -418,7 +418,31 @@ typedef struct {
     struct ac_item *items;
     Py_ssize_t max_facet;
     int busy; /* scans under way (Python code they call could scan too) */
+    /* the token index (see wt_build); wt_ntok == 0: none */
+    int tokens;         /* whether to build one */
+    int32_t wt_ntok;    /* distinct tokens */
+    int32_t wt_maxlen;  /* the longest token */
+    int32_t wt_depth;   /* the most tokens in a word */
+    int32_t wt_nnodes;  /* nodes of the trie of words over tokens (0: its root) */
+    uint32_t wt_bits;   /* log2 of the token table's size */
+    uint32_t wt_ebits;  /* log2 of the edge table's size */
+    struct wt_slot *wt_tab;
+    int32_t *wt_off;    /* token id -> its text in wt_blob (wt_ntok + 1) */
+    unsigned char *wt_blob;
+    int32_t *wt_root;   /* token id -> the root's child, or -1 */
+    uint64_t *wt_ekey;  /* (parent << 32 | token id), WT_EMPTY where free */
+    int32_t *wt_echild;
+    int32_t *wt_value;  /* node -> the word ending there, or -1 */
 } Automaton;
+
+typedef struct wt_slot {
+    uint32_t hash;
+    int32_t id; /* -1: free */
+} wt_slot;
+
+#define WT_EMPTY UINT64_MAX
+#define WT_MAX_DEPTH 64  /* words of more tokens: no token index */
+#define WT_MAX_TOKEN 255 /* tokens longer than this: no token index */
 
 /* A value (length, ((facet, rank, entry), ...), ((exact, facet, rank, entry), ...)). */
 typedef struct ac_value {
@@ -465,6 +489,18 @@ ac_free_arrays(Automaton *a)
     PyMem_Free(a->opool);
     PyMem_Free(a->rows);
     PyMem_Free(a->rnode);
+    PyMem_Free(a->wt_tab);
+    PyMem_Free(a->wt_off);
+    PyMem_Free(a->wt_blob);
+    PyMem_Free(a->wt_root);
+    PyMem_Free(a->wt_ekey);
+    PyMem_Free(a->wt_echild);
+    PyMem_Free(a->wt_value);
+    a->wt_tab = NULL;
+    a->wt_off = a->wt_root = a->wt_echild = a->wt_value = NULL;
+    a->wt_blob = NULL;
+    a->wt_ekey = NULL;
+    a->wt_ntok = a->wt_nnodes = 0;
     a->node = NULL;
     a->edge = NULL;
     a->fail = a->ostart = a->opool = a->rnode = NULL;
@@ -953,6 +989,320 @@ done:
     return rc;
 }
 
+/* -- the token index ------------------------------------------------------
+ * When every word is " t1 t2 ... tk " (tokens of ASCII lower-case letters
+ * and digits, one space between them), a word occurs in the padded,
+ * normalised form of an ASCII text exactly where consecutive tokens of the
+ * text, each one character after the one before, spell it. The scan of an
+ * ASCII text then looks up each of its tokens once in a hash table and
+ * follows a trie of the words over tokens, instead of making one transition
+ * per character through the automaton's large tables; it reports the same
+ * occurrences in the same order (by end, longest first). */
+
+static int ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, PyObject *text,
+                         PyObject *normalise_cased);
+
+static inline uint32_t
+wt_hash_step(uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u; /* FNV-1a */
+}
+
+#define WT_HASH_START 2166136261u
+
+static inline uint32_t
+wt_slot_of(uint32_t h, uint32_t bits)
+{
+    return (uint32_t)(h * 0x9E3779B1u) >> (32 - bits);
+}
+
+static inline uint32_t
+wt_edge_slot(uint64_t key, uint32_t bits)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* The id of token s[0:n] (hash h), or -1. */
+static inline int32_t
+wt_find(const Automaton *a, const unsigned char *s, int32_t n, uint32_t h)
+{
+    uint32_t mask = (1u << a->wt_bits) - 1, i = wt_slot_of(h, a->wt_bits);
+    for (;;) {
+        const wt_slot *sl = &a->wt_tab[i];
+        if (sl->id < 0)
+            return -1;
+        if (sl->hash == h) {
+            int32_t off = a->wt_off[sl->id];
+            if (a->wt_off[sl->id + 1] - off == n) {
+                const unsigned char *t = a->wt_blob + off;
+                int32_t k = 0;
+                while (k < n && t[k] == s[k])
+                    k++;
+                if (k == n)
+                    return sl->id;
+            }
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/* The child of trie node `node` on token `tok`, or -1. */
+static inline int32_t
+wt_child(const Automaton *a, int32_t node, int32_t tok)
+{
+    uint64_t key, k;
+    uint32_t mask, i;
+    if (node == 0)
+        return a->wt_root[tok];
+    key = (uint64_t)(uint32_t)node << 32 | (uint32_t)tok;
+    mask = (1u << a->wt_ebits) - 1;
+    for (i = wt_edge_slot(key, a->wt_ebits);; i = (i + 1) & mask) {
+        k = a->wt_ekey[i];
+        if (k == key)
+            return a->wt_echild[i];
+        if (k == WT_EMPTY)
+            return -1;
+    }
+}
+
+static uint32_t
+wt_bits_for(Py_ssize_t n)
+{
+    uint32_t bits = 4;
+    while (((Py_ssize_t)1 << bits) < 2 * n)
+        bits++;
+    return bits;
+}
+
+/* The hash tables again, sized for the tokens and edges there are (small
+ * tables stay in the processor's caches). */
+static int
+wt_compact(Automaton *self)
+{
+    uint32_t bits = wt_bits_for(self->wt_ntok), ebits = wt_bits_for(self->wt_nnodes), i, at;
+    uint32_t tsize = 1u << bits, esize = 1u << ebits, old_esize = 1u << self->wt_ebits;
+    wt_slot *tab = PyMem_Malloc((size_t)tsize * sizeof(wt_slot));
+    uint64_t *ekey = PyMem_Malloc((size_t)esize * sizeof(uint64_t));
+    int32_t *echild = PyMem_Malloc((size_t)esize * sizeof(int32_t)), id;
+    if (tab == NULL || ekey == NULL || echild == NULL) {
+        PyMem_Free(tab);
+        PyMem_Free(ekey);
+        PyMem_Free(echild);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < tsize; i++)
+        tab[i].id = -1;
+    for (id = 0; id < self->wt_ntok; id++) {
+        uint32_t h = WT_HASH_START;
+        int32_t k;
+        for (k = self->wt_off[id]; k < self->wt_off[id + 1]; k++)
+            h = wt_hash_step(h, self->wt_blob[k]);
+        for (at = wt_slot_of(h, bits); tab[at].id >= 0; at = (at + 1) & (tsize - 1))
+            ;
+        tab[at].hash = h;
+        tab[at].id = id;
+    }
+    for (i = 0; i < esize; i++)
+        ekey[i] = WT_EMPTY;
+    for (i = 0; i < old_esize; i++) {
+        uint64_t key = self->wt_ekey[i];
+        if (key == WT_EMPTY)
+            continue;
+        for (at = wt_edge_slot(key, ebits); ekey[at] != WT_EMPTY; at = (at + 1) & (esize - 1))
+            ;
+        ekey[at] = key;
+        echild[at] = self->wt_echild[i];
+    }
+    PyMem_Free(self->wt_tab);
+    PyMem_Free(self->wt_ekey);
+    PyMem_Free(self->wt_echild);
+    self->wt_tab = tab;
+    self->wt_ekey = ekey;
+    self->wt_echild = echild;
+    self->wt_bits = bits;
+    self->wt_ebits = ebits;
+    return 0;
+}
+
+/* Build the token index from self->source when every word has the form
+ * above; leaves none (0) when one does not, or -1 on an error. */
+static int
+wt_build(Automaton *self)
+{
+    PyObject *source = self->source;
+    const unsigned char *data, *p, *stop;
+    Py_ssize_t total, ntotal = 0, i;
+    int32_t maxlen = 0, depth = 0, wi;
+    uint32_t tsize, esize;
+
+    if (source == NULL || !PyUnicode_IS_ASCII(source) || PyUnicode_GET_LENGTH(source) == 0)
+        return 0;
+    data = PyUnicode_1BYTE_DATA(source);
+    total = PyUnicode_GET_LENGTH(source);
+    stop = data + total;
+    /* check the form; count the tokens */
+    for (p = data; p < stop;) {
+        const unsigned char *q = memchr(p, '\n', (size_t)(stop - p)), *x;
+        int32_t ntok = 0;
+        if (q == NULL)
+            q = stop;
+        if (q - p < 3 || p[0] != ' ' || q[-1] != ' ')
+            return 0;
+        for (x = p + 1; x < q;) {
+            const unsigned char *t = x;
+            while (t < q - 1 && *t != ' ') {
+                if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9')))
+                    return 0;
+                t++;
+            }
+            if (t == x || *t != ' ') /* an empty token (two spaces) */
+                return 0;
+            if (t - x > maxlen)
+                maxlen = (int32_t)(t - x);
+            ntok++;
+            x = t + 1;
+        }
+        if (ntok > depth)
+            depth = ntok;
+        ntotal += ntok;
+        p = q + 1;
+    }
+    if (depth > WT_MAX_DEPTH || maxlen > WT_MAX_TOKEN || ntotal >= INT32_MAX / 2)
+        return 0;
+    self->wt_bits = wt_bits_for(ntotal);
+    self->wt_ebits = wt_bits_for(ntotal);
+    tsize = 1u << self->wt_bits;
+    esize = 1u << self->wt_ebits;
+    self->wt_tab = PyMem_Malloc((size_t)tsize * sizeof(wt_slot));
+    self->wt_off = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
+    self->wt_blob = PyMem_Malloc((size_t)total + 1);
+    self->wt_root = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
+    self->wt_ekey = PyMem_Malloc((size_t)esize * sizeof(uint64_t));
+    self->wt_echild = PyMem_Malloc((size_t)esize * sizeof(int32_t));
+    self->wt_value = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
+    if (self->wt_tab == NULL || self->wt_off == NULL || self->wt_blob == NULL || self->wt_root == NULL ||
+        self->wt_ekey == NULL || self->wt_echild == NULL || self->wt_value == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < (Py_ssize_t)tsize; i++)
+        self->wt_tab[i].id = -1;
+    for (i = 0; i < (Py_ssize_t)esize; i++)
+        self->wt_ekey[i] = WT_EMPTY;
+    self->wt_off[0] = 0;
+    self->wt_ntok = 0;
+    self->wt_nnodes = 1;
+    self->wt_value[0] = -1;
+    self->wt_maxlen = maxlen;
+    self->wt_depth = depth;
+    /* the tokens and the trie; a repeated word: the last one's index */
+    for (p = data, wi = 0; p < stop; wi++) {
+        const unsigned char *q = memchr(p, '\n', (size_t)(stop - p)), *x;
+        int32_t node = 0;
+        if (q == NULL)
+            q = stop;
+        for (x = p + 1; x < q;) {
+            const unsigned char *t = memchr(x, ' ', (size_t)(q - x));
+            int32_t n = (int32_t)(t - x), id, child;
+            uint32_t h = WT_HASH_START, mask = tsize - 1, at;
+            for (i = 0; i < n; i++)
+                h = wt_hash_step(h, x[i]);
+            id = wt_find(self, x, n, h);
+            if (id < 0) {
+                int32_t off = self->wt_off[self->wt_ntok];
+                id = self->wt_ntok++;
+                memcpy(self->wt_blob + off, x, (size_t)n);
+                self->wt_off[id + 1] = off + n;
+                self->wt_root[id] = -1;
+                for (at = wt_slot_of(h, self->wt_bits); self->wt_tab[at].id >= 0; at = (at + 1) & mask)
+                    ;
+                self->wt_tab[at].hash = h;
+                self->wt_tab[at].id = id;
+            }
+            child = wt_child(self, node, id);
+            if (child < 0) {
+                child = self->wt_nnodes++;
+                self->wt_value[child] = -1;
+                if (node == 0)
+                    self->wt_root[id] = child;
+                else {
+                    uint64_t key = (uint64_t)(uint32_t)node << 32 | (uint32_t)id;
+                    uint32_t emask = esize - 1;
+                    for (at = wt_edge_slot(key, self->wt_ebits); self->wt_ekey[at] != WT_EMPTY; at = (at + 1) & emask)
+                        ;
+                    self->wt_ekey[at] = key;
+                    self->wt_echild[at] = child;
+                }
+            }
+            node = child;
+            x = t + 1;
+        }
+        self->wt_value[node] = wi;
+        p = q + 1;
+    }
+    return wt_compact(self);
+}
+
+/* ac_scan_walk for an ASCII text with the token index. */
+static int
+ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *normalise_cased)
+{
+    const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s, prev_end = -2;
+    int32_t act_node[WT_MAX_DEPTH + 1]; /* the trie nodes of the words under way */
+    unsigned char buf[WT_MAX_TOKEN + 1];
+    const int32_t maxlen = a->wt_maxlen, *value = a->wt_value, *root = a->wt_root;
+    int nact = 0;
+    while (i < n) {
+        int32_t len = 0, id, child;
+        uint32_t h = WT_HASH_START;
+        unsigned k;
+        int j, kept;
+        while (i < n && ac_raw_sym[src[i]] == 0)
+            i++;
+        if (i >= n)
+            break;
+        s = i;
+        while (i < n && (k = ac_raw_sym[src[i]]) != 0) {
+            if (len < maxlen + 1) {
+                unsigned char c = (unsigned char)ac_sym_char[k];
+                buf[len] = c;
+                h = wt_hash_step(h, c);
+            }
+            len++;
+            i++;
+        }
+        if (s != prev_end + 1)
+            nact = 0; /* a word goes on only across one character */
+        prev_end = i;
+        id = len <= maxlen ? wt_find(a, buf, len, h) : -1;
+        if (id < 0) {
+            nact = 0;
+            continue;
+        }
+        /* the walks under way go on (the earliest first: the longest word
+         * first), then one starts here */
+        kept = 0;
+        for (j = 0; j < nact; j++) {
+            child = wt_child(a, act_node[j], id);
+            if (child < 0)
+                continue;
+            act_node[kept++] = child;
+            if (value[child] >= 0 && ac_emit_value(a, value[child], i + 1, out, text, normalise_cased) < 0)
+                return -1;
+        }
+        child = root[id];
+        if (child >= 0) {
+            act_node[kept++] = child;
+            if (value[child] >= 0 && ac_emit_value(a, value[child], i + 1, out, text, normalise_cased) < 0)
+                return -1;
+        }
+        nact = kept;
+    }
+    return 0;
+}
+
 /* Read the value table into a->vals and a->items (when it is not the one
  * read last). */
 static int
@@ -1037,23 +1387,21 @@ error:
     return -1;
 }
 
-/* Every word ending at the node of state `code`, longest first: its
- * occurrences with the end at `end` (in the padded text) onto out[facet]
- * (a list of lists, at least a->max_facet + 1 long). */
+/* The occurrences of word `value` with the end at `end` (in the padded text)
+ * onto out[facet] (a list of lists, at least a->max_facet + 1 long). */
 static int
-ac_emit(const Automaton *a, uint32_t code, Py_ssize_t end, PyObject *out, PyObject *text,
-        PyObject *normalise_cased)
+ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, PyObject *text,
+              PyObject *normalise_cased)
 {
-    const int32_t *o;
-    for (o = a->opool + a->ostart[ac_node_of(a, code)]; *o >= 0; o++) {
+    {
         const ac_value *v;
         Py_ssize_t j, s;
         PyObject *start, *neg;
-        if (*o >= a->nvals) {
+        if (value >= a->nvals) {
             PyErr_SetString(PyExc_IndexError, "values index out of range");
             return -1;
         }
-        v = &a->vals[*o];
+        v = &a->vals[value];
         s = end - v->length + 1;
         start = PyLong_FromSsize_t(s);
         neg = PyLong_FromSsize_t(1 - end);
@@ -1111,12 +1459,23 @@ ac_emit(const Automaton *a, uint32_t code, Py_ssize_t end, PyObject *out, PyObje
         }
         Py_DECREF(start);
         Py_DECREF(neg);
-        continue;
+        return 0;
     error:
         Py_DECREF(start);
         Py_DECREF(neg);
         return -1;
     }
+}
+
+/* Every word ending at the node of state `code`, longest first. */
+static int
+ac_emit(const Automaton *a, uint32_t code, Py_ssize_t end, PyObject *out, PyObject *text,
+        PyObject *normalise_cased)
+{
+    const int32_t *o;
+    for (o = a->opool + a->ostart[ac_node_of(a, code)]; *o >= 0; o++)
+        if (ac_emit_value(a, *o, end, out, text, normalise_cased) < 0)
+            return -1;
     return 0;
 }
 
@@ -1175,6 +1534,8 @@ ac_scan_walk(const Automaton *a, PyObject *out, PyObject *text, PyObject *normal
     uint32_t code;
     n = PyUnicode_GET_LENGTH(text);
     code = a->edge[0].code;
+    if (PyUnicode_IS_ASCII(text) && a->wt_ntok > 0)
+        return ac_scan_tokens(a, out, text, normalise_cased);
     if (PyUnicode_IS_ASCII(text)) {
         const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
         const ac_node *node = a->node;
@@ -1235,9 +1596,9 @@ Automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *words;
     Automaton *self;
-    int dense_min = AC_DENSE_MIN;
-    static char *kwlist[] = {"words", "dense_min", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:Automaton", kwlist, &words, &dense_min))
+    int dense_min = AC_DENSE_MIN, tokens = 1;
+    static char *kwlist[] = {"words", "dense_min", "tokens", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|ip:Automaton", kwlist, &words, &dense_min, &tokens))
         return NULL;
     if (dense_min < 1) {
         PyErr_SetString(PyExc_ValueError, "dense_min must be at least 1");
@@ -1247,7 +1608,8 @@ Automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (self == NULL)
         return NULL;
     self->dense_min = dense_min;
-    if (ac_build(self, words) < 0) {
+    self->tokens = tokens;
+    if (ac_build(self, words) < 0 || (tokens && wt_build(self) < 0)) {
         Py_DECREF(self);
         return NULL;
     }
@@ -1317,9 +1679,9 @@ Automaton_iter(Automaton *self, PyObject *hay)
 static PyObject *
 Automaton_reduce(Automaton *self, PyObject *Py_UNUSED(ignored))
 {
-    if (self->dense_min != AC_DENSE_MIN)
-        return Py_BuildValue("(O(Oi))", (PyObject *)Py_TYPE(self), self->source ? self->source : Py_None,
-                             self->dense_min);
+    if (self->dense_min != AC_DENSE_MIN || !self->tokens)
+        return Py_BuildValue("(O(Oii))", (PyObject *)Py_TYPE(self), self->source ? self->source : Py_None,
+                             self->dense_min, self->tokens);
     return Py_BuildValue("(O(O))", (PyObject *)Py_TYPE(self), self->source ? self->source : Py_None);
 }
 
@@ -1329,8 +1691,13 @@ Automaton_stats(Automaton *self, PyObject *Py_UNUSED(ignored))
     Py_ssize_t nbytes = (Py_ssize_t)sizeof(Automaton) + (Py_ssize_t)(self->nnodes + 1) * (Py_ssize_t)sizeof(ac_node) +
                         (Py_ssize_t)self->nnodes * ((Py_ssize_t)sizeof(ac_edge) + 2 * 4) +
                         (Py_ssize_t)self->nrows * (AC_NSYM + 1) * 4;
-    return Py_BuildValue("{s:n,s:i,s:i,s:n}", "words", self->nwords, "nodes", (int)self->nnodes, "rows",
-                         (int)self->nrows, "bytes", nbytes);
+    if (self->wt_ntok > 0)
+        nbytes += ((Py_ssize_t)1 << self->wt_bits) * (Py_ssize_t)sizeof(wt_slot) +
+                  ((Py_ssize_t)1 << self->wt_ebits) * 12 + (Py_ssize_t)self->wt_ntok * 8 +
+                  (Py_ssize_t)self->wt_nnodes * 4 + (Py_ssize_t)self->wt_off[self->wt_ntok];
+    return Py_BuildValue("{s:n,s:i,s:i,s:i,s:i,s:n}", "words", self->nwords, "nodes", (int)self->nnodes, "rows",
+                         (int)self->nrows, "tokens", (int)self->wt_ntok, "token_nodes", (int)self->wt_nnodes,
+                         "bytes", nbytes);
 }
 
 static Py_ssize_t
@@ -1357,10 +1724,12 @@ static PyTypeObject Automaton_Type = {
     .tp_basicsize = sizeof(Automaton),
     .tp_dealloc = (destructor)Automaton_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Automaton(words, dense_min=4)\n\n"
+    .tp_doc = "Automaton(words, dense_min=4, tokens=True)\n\n"
               "An Aho-Corasick automaton over words (a list or tuple of str, or one str of words joined by\n"
               "newlines; fastest sorted); the value of a word is its index. Reports what pyahocorasick's\n"
-              "Automaton.iter does. Nodes with dense_min children or more get a row of complete transitions.",
+              "Automaton.iter does. Nodes with dense_min children or more get a row of complete transitions.\n"
+              "With tokens, when every word is ' t1 t2 ... ' (ASCII lower-case letters and digits), scan_automaton\n"
+              "reads an ASCII text by its tokens (see stats()['tokens']); iter always walks the automaton.",
     .tp_as_sequence = &Automaton_as_sequence,
     .tp_methods = Automaton_methods,
     .tp_new = Automaton_new,
