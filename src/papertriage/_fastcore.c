@@ -370,6 +370,7 @@ done:
 #define AC_SPARSE 0x80000000u
 #define AC_MAX_NODES 0x3fffffff
 
+static unsigned char ac_tok_char[128]; /* ASCII byte -> its lower case if a letter or digit, else 0 */
 static unsigned char ac_sym[128];     /* code point < 128 -> symbol, or AC_NOSYM */
 static unsigned char ac_raw_sym[128]; /* raw ASCII byte -> symbol of its normalised form */
 static const char ac_sym_char[AC_NSYM + 1] = " 0123456789abcdefghijklmnopqrstuvwxyz";
@@ -382,8 +383,10 @@ init_ac_tables(void)
         ac_sym[c] = AC_NOSYM;
     for (k = 0; k < AC_NSYM; k++)
         ac_sym[(unsigned char)ac_sym_char[k]] = (unsigned char)k;
-    for (c = 0; c < 128; c++)
+    for (c = 0; c < 128; c++) {
         ac_raw_sym[c] = ac_sym[ascii_table[c]];
+        ac_tok_char[c] = ac_raw_sym[c] ? (unsigned char)ac_sym_char[ac_raw_sym[c]] : 0;
+    }
 }
 
 typedef struct {
@@ -442,7 +445,6 @@ typedef struct wt_slot {
 
 #define WT_EMPTY UINT64_MAX
 #define WT_MAX_DEPTH 64  /* words of more tokens: no token index */
-#define WT_MAX_TOKEN 255 /* tokens longer than this: no token index */
 
 /* A value (length, ((facet, rank, entry), ...), ((exact, facet, rank, entry), ...)). */
 typedef struct ac_value {
@@ -1022,9 +1024,10 @@ wt_edge_slot(uint64_t key, uint32_t bits)
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-/* The id of token s[0:n] (hash h), or -1. */
+/* The id of token s[0:n] (hash h), or -1; `fold`: s is ASCII text to read
+ * through ac_tok_char. */
 static inline int32_t
-wt_find(const Automaton *a, const unsigned char *s, int32_t n, uint32_t h)
+wt_find(const Automaton *a, const unsigned char *s, int32_t n, uint32_t h, int fold)
 {
     uint32_t mask = (1u << a->wt_bits) - 1, i = wt_slot_of(h, a->wt_bits);
     for (;;) {
@@ -1036,8 +1039,12 @@ wt_find(const Automaton *a, const unsigned char *s, int32_t n, uint32_t h)
             if (a->wt_off[sl->id + 1] - off == n) {
                 const unsigned char *t = a->wt_blob + off;
                 int32_t k = 0;
-                while (k < n && t[k] == s[k])
-                    k++;
+                if (fold)
+                    while (k < n && t[k] == ac_tok_char[s[k]])
+                        k++;
+                else
+                    while (k < n && t[k] == s[k])
+                        k++;
                 if (k == n)
                     return sl->id;
             }
@@ -1168,7 +1175,7 @@ wt_build(Automaton *self)
         ntotal += ntok;
         p = q + 1;
     }
-    if (depth > WT_MAX_DEPTH || maxlen > WT_MAX_TOKEN || ntotal >= INT32_MAX / 2)
+    if (depth > WT_MAX_DEPTH || ntotal >= INT32_MAX / 2)
         return 0;
     self->wt_bits = wt_bits_for(ntotal);
     self->wt_ebits = wt_bits_for(ntotal);
@@ -1208,7 +1215,7 @@ wt_build(Automaton *self)
             uint32_t h = WT_HASH_START, mask = tsize - 1, at;
             for (i = 0; i < n; i++)
                 h = wt_hash_step(h, x[i]);
-            id = wt_find(self, x, n, h);
+            id = wt_find(self, x, n, h, 0);
             if (id < 0) {
                 int32_t off = self->wt_off[self->wt_ntok];
                 id = self->wt_ntok++;
@@ -1251,32 +1258,26 @@ ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *norm
     const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s, prev_end = -2;
     int32_t act_node[WT_MAX_DEPTH + 1]; /* the trie nodes of the words under way */
-    unsigned char buf[WT_MAX_TOKEN + 1];
     const int32_t maxlen = a->wt_maxlen, *value = a->wt_value, *root = a->wt_root;
     int nact = 0;
     while (i < n) {
-        int32_t len = 0, id, child;
+        int32_t id, child;
         uint32_t h = WT_HASH_START;
-        unsigned k;
+        unsigned c;
         int j, kept;
-        while (i < n && ac_raw_sym[src[i]] == 0)
+        while (i < n && ac_tok_char[src[i]] == 0)
             i++;
         if (i >= n)
             break;
         s = i;
-        while (i < n && (k = ac_raw_sym[src[i]]) != 0) {
-            if (len < maxlen + 1) {
-                unsigned char c = (unsigned char)ac_sym_char[k];
-                buf[len] = c;
-                h = wt_hash_step(h, c);
-            }
-            len++;
+        while (i < n && (c = ac_tok_char[src[i]]) != 0) {
+            h = wt_hash_step(h, (unsigned char)c);
             i++;
         }
         if (s != prev_end + 1)
             nact = 0; /* a word goes on only across one character */
         prev_end = i;
-        id = len <= maxlen ? wt_find(a, buf, len, h) : -1;
+        id = i - s <= maxlen ? wt_find(a, src + s, (int32_t)(i - s), h, 1) : -1;
         if (id < 0) {
             nact = 0;
             continue;
