@@ -635,3 +635,44 @@ def test_c_automaton_scan_errors():
         matcher._fastcore.scan_automaton(tables._automaton, [(1, 2)], [[], [], []], "speech", matcher.normalise, matcher.normalise_cased)
     # the right table is read again
     assert assert_same_occurrences("speech recognition, speech-recognition") > 0
+
+
+# -- the claims module's helpers ------------------------------------------
+
+NUMBERY = st.text(alphabet=st.sampled_from(list("0123456789,.. -a%xİ١²½\n")), max_size=60)
+WORDY = st.text(alphabet=st.sampled_from(list("abz AZ09_-'~<>=+≈≤≥±()é١²ß.,\u0130\u00b5")), max_size=60)
+
+
+@needs_fastcore
+@given(text=st.one_of(NUMBERY, st.text(max_size=80)))
+def test_number_spans_are_the_number_regex(text):
+    from papertriage import claims
+
+    assert matcher._fastcore.number_spans(text) == claims._number_spans_re(text)
+    assert claims._number_spans_re(text) == [m.span() for m in claims._NUMBER.finditer(text)]
+
+
+@needs_fastcore
+@given(text=st.one_of(WORDY, st.text(max_size=80)), a=st.integers(-3, 70), b=st.integers(-3, 70))
+def test_word_tokens_are_the_word_regex(text, a, b):
+    from papertriage import claims
+
+    assert matcher._fastcore.word_tokens(text, a, b) == claims._WORD.findall(text, a, b)
+
+
+@needs_fastcore
+def test_claims_helpers_on_the_bundled_dump():
+    from papertriage import claims
+
+    n = 0
+    for rec in read_source(str(EXAMPLE)):
+        low = rec.abstract.lower()
+        assert matcher._fastcore.number_spans(rec.abstract) == claims._number_spans_re(rec.abstract)
+        assert matcher._fastcore.word_tokens(low, 0, len(low)) == claims._WORD.findall(low)
+        assert matcher._fastcore.word_tokens(low, 100, 300) == claims._WORD.findall(low, 100, 300)
+        n += len(claims._number_spans_re(rec.abstract))
+    assert n > 500
+    with pytest.raises(TypeError):
+        matcher._fastcore.number_spans(b"12")
+    with pytest.raises(TypeError):
+        matcher._fastcore.word_tokens("ab", 0)

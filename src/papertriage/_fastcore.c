@@ -3343,6 +3343,162 @@ done:
  * Module
  * ---------------------------------------------------------------------- */
 
+/* -------------------------------------------------------------------------
+ * Two helpers of the claims module (papertriage.claims), each the twin of a
+ * regular expression there
+ * ---------------------------------------------------------------------- */
+
+static inline int
+cw_digit(Py_UCS4 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+cw_append_span(PyObject *list, Py_ssize_t s, Py_ssize_t e)
+{
+    PyObject *t = Py_BuildValue("(nn)", s, e);
+    int rc;
+    if (t == NULL)
+        return -1;
+    rc = PyList_Append(list, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* number_spans(text) -> [(start, end), ...]: the spans of
+ * [0-9](?:[0-9]|[,.](?=[0-9]))* as finditer gives them. */
+static PyObject *
+number_spans(PyObject *Py_UNUSED(module), PyObject *text)
+{
+    Py_ssize_t n, i = 0, s;
+    int kind;
+    const void *data;
+    PyObject *out;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "number_spans: text must be a str");
+        return NULL;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+#endif
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        if (kind == PyUnicode_1BYTE_KIND) {
+            const Py_UCS1 *p = (const Py_UCS1 *)data;
+            while (i < n && !cw_digit(p[i]))
+                i++;
+        }
+        else
+            while (i < n && !cw_digit(PyUnicode_READ(kind, data, i)))
+                i++;
+        if (i >= n)
+            break;
+        s = i++;
+        while (i < n) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (cw_digit(c))
+                i++;
+            else if ((c == ',' || c == '.') && i + 1 < n && cw_digit(PyUnicode_READ(kind, data, i + 1)))
+                i += 2;
+            else
+                break;
+        }
+        if (cw_append_span(out, s, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static inline int
+cw_symbol(Py_UCS4 c)
+{
+    switch (c) {
+    case '~': case '<': case '>': case '=': case '+': case '(':
+    case 0x2248: /* ≈ */
+    case 0x2264: /* ≤ */
+    case 0x2265: /* ≥ */
+    case 0x00B1: /* ± */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* word_tokens(text, pos, endpos) -> [str, ...]: what
+ * re.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]").findall(text, pos, endpos)
+ * gives (\w as the re module has it for str: alphanumeric or "_"). */
+static PyObject *
+word_tokens(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *text, *out;
+    Py_ssize_t n, a, b, i, s;
+    int kind;
+    const void *data;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "word_tokens(text, pos, endpos) takes 3 arguments");
+        return NULL;
+    }
+    text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "word_tokens: text must be a str");
+        return NULL;
+    }
+    if (as_ssize(args[1], &a) < 0 || as_ssize(args[2], &b) < 0)
+        return NULL;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+#endif
+    n = PyUnicode_GET_LENGTH(text);
+    /* the bounds as the re module adjusts them */
+    a = a < 0 ? 0 : a > n ? n : a;
+    b = b < 0 ? 0 : b > n ? n : b;
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (i = a; i < b;) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        PyObject *w;
+        if (c >= 'a' && c <= 'z') {
+            s = i++;
+            while (i < b) {
+                c = PyUnicode_READ(kind, data, i);
+                if (c < 128 ? ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                               c == '-' || c == '\'')
+                            : Py_UNICODE_ISALNUM(c))
+                    i++;
+                else
+                    break;
+            }
+        }
+        else if (cw_symbol(c))
+            s = i++;
+        else {
+            i++;
+            continue;
+        }
+        w = PyUnicode_Substring(text, s, i);
+        if (w == NULL || PyList_Append(out, w) < 0) {
+            Py_XDECREF(w);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(w);
+    }
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     {"scan_automaton", (PyCFunction)(void (*)(void))scan_automaton, METH_FASTCALL,
      "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
@@ -3357,6 +3513,12 @@ static PyMethodDef module_methods[] = {
      "evidence_json(keys, evidence)\n\n"
      "The bytes orjson.dumps gives for [dict(zip(keys, e)) for e in evidence] (Evidence tuples),\n"
      "or None where an item is not a str or int of the Evidence shape or a str holds a surrogate."},
+    {"number_spans", (PyCFunction)number_spans, METH_O,
+     "number_spans(text) -> [(start, end), ...]\n\n"
+     "The spans of the numbers of text (claims._NUMBER: [0-9](?:[0-9]|[,.](?=[0-9]))*)."},
+    {"word_tokens", (PyCFunction)(void (*)(void))word_tokens, METH_FASTCALL,
+     "word_tokens(text, pos, endpos) -> [str, ...]\n\n"
+     "claims._WORD.findall(text, pos, endpos): words from a lower-case letter on, and some symbols."},
     {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
      "rows_as_dicts(keys, rows)\n\n"
      "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 from .models import Claim, SkippedNumber
 from . import regexes
+from .runtime import fastcore
+
+_FAST: Any = fastcore()
+"""The C core, for two of the regular expressions below (``_NUMBER`` and
+``_WORD``, each with its twin there); ``None`` without it."""
 
 __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metrics"]
 
@@ -390,6 +395,13 @@ def _prev_word(text: str, pos: int, gap: str = " ~\t\n\u00a0") -> tuple[str, int
 
 def _number_spans(text: str) -> list[tuple[int, int]]:
     """Start and end of every number (every match of ``_NUMBER``), in text order."""
+    if _FAST is not None:
+        return _FAST.number_spans(text)  # type: ignore[no-any-return]
+    return _number_spans_re(text)
+
+
+def _number_spans_re(text: str) -> list[tuple[int, int]]:
+    """:func:`_number_spans` by the regular expression (the C core's twin)."""
     if text.isascii():
         zeroed = text.encode("ascii").translate(_TO_ZERO)
         return [m.span() for m in _NUMBER_ZEROED.finditer(zeroed)]
@@ -721,6 +733,8 @@ class _Abstract:
     # -- text helpers -----------------------------------------------------
 
     def words(self, a: int, b: int) -> list[str]:
+        if _FAST is not None:
+            return _FAST.word_tokens(self.low, a, b)  # type: ignore[no-any-return]
         return _WORD.findall(self.low, a, b)
 
     def next_word(self, pos: int) -> str:
