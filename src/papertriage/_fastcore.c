@@ -2842,7 +2842,8 @@ sp_finditer(PyObject *rx, PyObject *text, PyObject *dest, PyObject *rank, PyObje
 }
 
 typedef struct {
-    PyObject *text, *low;
+    PyObject *text, *low; /* low: text.lower(), or NULL when lowb holds it */
+    const char *lowb;     /* an ASCII text's lower case, as bytes (else NULL) */
     Py_ssize_t n;
     unsigned char *tried; /* n + 1 flags, all 0 between patterns */
     Py_ssize_t *marks;    /* positions set in tried */
@@ -2852,6 +2853,50 @@ typedef struct {
     Py_ssize_t *windows; /* lo, hi pairs */
     Py_ssize_t nwin, cap_win;
 } sp_state;
+
+/* How common a byte is in English text (higher: more common), to search
+ * for the rarest byte of a literal. */
+static unsigned char sp_common[256];
+
+static void
+init_sp_table(void)
+{
+    static const char order[] = "zqjxkvbpygfwmucldrhsnioate "; /* rare to common */
+    int k;
+    for (k = 0; order[k]; k++)
+        sp_common[(unsigned char)order[k]] = (unsigned char)(k + 1);
+}
+
+/* low.find(needle, start, end): -1 when absent, -2 on an error. */
+static Py_ssize_t
+sp_find(const sp_state *st, PyObject *needle, Py_ssize_t start, Py_ssize_t end)
+{
+    const char *hay = st->lowb, *p, *nd, *limit;
+    Py_ssize_t m, r, k;
+    if (hay == NULL)
+        return PyUnicode_Find(st->low, needle, start, end, 1);
+    if (end > st->n)
+        end = st->n;
+    if (start < 0)
+        start = 0;
+    m = PyUnicode_GET_LENGTH(needle);
+    if (m > end - start)
+        return -1;
+    if (!PyUnicode_IS_ASCII(needle))
+        return -1; /* not in an ASCII text */
+    if (m == 0)
+        return start;
+    nd = (const char *)PyUnicode_1BYTE_DATA(needle);
+    /* candidates where the needle's rarest byte (at r) is */
+    for (r = 0, k = 1; k < m; k++)
+        if (sp_common[(unsigned char)nd[k]] < sp_common[(unsigned char)nd[r]])
+            r = k;
+    limit = hay + end - m + r + 1; /* past the last place the rarest byte can be */
+    for (p = hay + start + r; p < limit && (p = memchr(p, nd[r], (size_t)(limit - p))) != NULL; p++)
+        if (memcmp(p - r, nd, (size_t)m) == 0)
+            return p - r - hay;
+    return -1;
+}
 
 /* One pattern with start literals: tried only at their occurrences at word
  * starts (inside the windows before the required literal when its matches
@@ -2868,13 +2913,13 @@ sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssi
     st->nfound = 0;
     st->nmarks = 0;
     if (use_windows) {
-        Py_ssize_t q = PyUnicode_Find(st->low, need, 0, st->n, 1);
+        Py_ssize_t q = sp_find(st, need, 0, st->n);
         while (q >= 0) {
             if (grow((void **)&st->windows, &st->cap_win, st->nwin + 2, sizeof(Py_ssize_t)) < 0)
                 return -1;
             st->windows[st->nwin++] = q + nneed - width > 0 ? q + nneed - width : 0;
             st->windows[st->nwin++] = q;
-            q = PyUnicode_Find(st->low, need, q + 1, st->n, 1);
+            q = sp_find(st, need, q + 1, st->n);
         }
         if (q == -2)
             return -1;
@@ -2898,7 +2943,7 @@ sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssi
             Py_ssize_t lo = st->windows[w], end = st->windows[w + 1] + tl, pos;
             if (end > st->n)
                 end = st->n;
-            pos = lo <= st->n ? PyUnicode_Find(st->low, t, lo, end, 1) : -1;
+            pos = lo <= st->n ? sp_find(st, t, lo, end) : -1;
             while (pos >= 0) {
                 if (!st->tried[pos] &&
                     (pos == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(st->text, pos - 1)))) {
@@ -2934,7 +2979,7 @@ sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssi
                     }
                     Py_DECREF(m);
                 }
-                pos = PyUnicode_Find(st->low, t, pos + 1, end, 1);
+                pos = sp_find(st, t, pos + 1, end);
             }
             if (pos == -2)
                 goto done;
@@ -2988,16 +3033,32 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     nfacets = PyList_GET_SIZE(out);
     if (np == 0)
         Py_RETURN_NONE;
-    low = PyObject_CallMethodNoArgs(text, sp_str_lower);
-    if (low == NULL)
-        return NULL;
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(low) < 0)
-        goto done;
-#endif
     st.text = text;
-    st.low = low;
-    st.n = PyUnicode_GET_LENGTH(low);
+    if (PyUnicode_IS_ASCII(text)) {
+        /* str.lower() of ASCII text lower-cases A to Z only */
+        const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
+        char *b;
+        st.n = PyUnicode_GET_LENGTH(text);
+        b = PyMem_Malloc((size_t)st.n + 1);
+        if (b == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        for (i = 0; i < st.n; i++)
+            b[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+        st.lowb = b;
+    }
+    else {
+        low = PyObject_CallMethodNoArgs(text, sp_str_lower);
+        if (low == NULL)
+            return NULL;
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(low) < 0)
+            goto done;
+#endif
+        st.low = low;
+        st.n = PyUnicode_GET_LENGTH(low);
+    }
     aligned = st.n == PyUnicode_GET_LENGTH(text);
     for (i = 0; i < np; i++) {
         PyObject *p = PyList_GET_ITEM(patterns, i);
@@ -3043,7 +3104,10 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
                 }
             if (seen)
                 continue;
-            at = PyUnicode_FindChar(low, g, 0, st.n, 1);
+            if (st.lowb != NULL)
+                at = g < 128 && memchr(st.lowb, (int)g, (size_t)st.n) != NULL ? 0 : -1;
+            else
+                at = PyUnicode_FindChar(low, g, 0, st.n, 1);
             if (at == -2)
                 goto done;
             if (at < 0) {
@@ -3051,7 +3115,7 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
                     absent[nabsent++] = g;
                 continue;
             }
-            at = PyUnicode_Find(low, need, 0, st.n, 1);
+            at = sp_find(&st, need, 0, st.n);
             if (at == -2)
                 goto done;
             if (at < 0)
@@ -3087,6 +3151,7 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     result = Py_None;
 done:
     Py_XDECREF(low);
+    PyMem_Free((void *)st.lowb);
     PyMem_Free(st.tried);
     PyMem_Free(st.marks);
     PyMem_Free(st.found);
@@ -3540,6 +3605,7 @@ PyInit__fastcore(void)
     init_ascii_table();
     init_ac_tables();
     init_ej_table();
+    init_sp_table();
     if ((sp_str_rx = PyUnicode_InternFromString("rx")) == NULL ||
         (sp_str_compile = PyUnicode_InternFromString("compile")) == NULL ||
         (sp_str_match = PyUnicode_InternFromString("match")) == NULL ||
