@@ -141,19 +141,23 @@ def cell(row: dict[str, Any], key: str) -> str:
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
+    """One JSON object per line. Lines are written 16 at a time: one write
+    call per batch, and a batch (about 70 KB of tagged papers) small enough
+    to stay in the processor's cache while it is joined and written."""
     n = 0
     dumps = orjson.dumps
+    newline = orjson.OPT_APPEND_NEWLINE
     buf: list[bytes] = []
     try:
         for row in rows:
-            buf.append(dumps(row))
+            buf.append(dumps(row, option=newline))
             n += 1
-            if len(buf) >= 256:
-                out.write(b"\n".join(buf) + b"\n")
+            if len(buf) >= 16:
+                out.write(b"".join(buf))
                 buf.clear()
     finally:  # rows produced before an error are still written
         if buf:
-            out.write(b"\n".join(buf) + b"\n")
+            out.write(b"".join(buf))
     return n
 
 

@@ -102,7 +102,8 @@ def _tag_jsonl(batch: list[tuple], tagger: Any = None) -> bytes:
 
     tag = (tagger or _WORKER_TAGGER).tag
     dumps = orjson.dumps
-    return b"\n".join([dumps(paper_to_json_row(tag(r))) for r in _unpack(batch)]) + b"\n"
+    newline = orjson.OPT_APPEND_NEWLINE
+    return b"".join([dumps(paper_to_json_row(tag(r)), option=newline) for r in _unpack(batch)])
 
 
 def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
