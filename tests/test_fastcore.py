@@ -569,6 +569,18 @@ def test_token_scan_equals_the_automaton_walk(words, texts):
 
 
 @needs_fastcore
+@pytest.mark.parametrize("kids", [1, 8, 9, 40])
+def test_token_scan_of_a_node_with_many_children(kids):
+    """A word whose next token can be any of many (searched by halves)."""
+    fc = matcher._fastcore
+    words = [f" a t{k} " for k in range(kids)] + [f" a t{k} z " for k in range(0, kids, 3)] + [" t0 ", " z "]
+    text = " ".join(f"a t{k} z" for k in reversed(range(kids + 2))) + " a t1"
+    want = scan_words(fc.Automaton(words, tokens=False), words, text)
+    assert scan_words(fc.Automaton(words), words, text) == want
+    assert len(want) >= 2 * kids
+
+
+@needs_fastcore
 def test_c_automaton_from_joined_words_and_bad_words():
     fc = matcher._fastcore
     words = [" a b ", " b "]

@@ -427,24 +427,34 @@ typedef struct {
     int32_t wt_maxlen;  /* the longest token */
     int32_t wt_depth;   /* the most tokens in a word */
     int32_t wt_nnodes;  /* nodes of the trie of words over tokens (0: its root) */
+    int32_t wt_nkids;   /* its edges below the root */
     uint32_t wt_bits;   /* log2 of the token table's size */
-    uint32_t wt_ebits;  /* log2 of the edge table's size */
     struct wt_slot *wt_tab;
-    int32_t *wt_off;    /* token id -> its text in wt_blob (wt_ntok + 1) */
-    unsigned char *wt_blob;
-    int32_t *wt_root;   /* token id -> the root's child, or -1 */
-    uint64_t *wt_ekey;  /* (parent << 32 | token id), WT_EMPTY where free */
-    int32_t *wt_echild;
-    int32_t *wt_value;  /* node -> the word ending there, or -1 */
+    unsigned char *wt_blob; /* the tokens' text */
+    struct wt_node *wt_node; /* wt_nnodes + 1 */
+    struct wt_kid *wt_kid;   /* the children of node u: wt_kid[node[u].first:node[u + 1].first], by token */
 } Automaton;
 
 typedef struct wt_slot {
     uint32_t hash;
-    int32_t id; /* -1: free */
+    int32_t id;      /* -1: free */
+    int32_t root;    /* the trie node the token leads to from the root, or -1 */
+    uint32_t offlen; /* offset in wt_blob << 8 | length */
 } wt_slot;
+
+typedef struct wt_node {
+    int32_t value; /* the word ending here, or -1 */
+    int32_t first; /* its first child in wt_kid */
+} wt_node;
+
+typedef struct wt_kid {
+    int32_t tok;
+    int32_t child;
+} wt_kid;
 
 #define WT_EMPTY UINT64_MAX
 #define WT_MAX_DEPTH 64  /* words of more tokens: no token index */
+#define WT_MAX_TOKEN 255 /* longer tokens: no token index (a slot holds the length in 8 bits) */
 
 /* A value (length, ((facet, rank, entry), ...), ((exact, facet, rank, entry), ...)). */
 typedef struct ac_value {
@@ -492,17 +502,14 @@ ac_free_arrays(Automaton *a)
     PyMem_Free(a->rows);
     PyMem_Free(a->rnode);
     PyMem_Free(a->wt_tab);
-    PyMem_Free(a->wt_off);
     PyMem_Free(a->wt_blob);
-    PyMem_Free(a->wt_root);
-    PyMem_Free(a->wt_ekey);
-    PyMem_Free(a->wt_echild);
-    PyMem_Free(a->wt_value);
+    PyMem_Free(a->wt_node);
+    PyMem_Free(a->wt_kid);
     a->wt_tab = NULL;
-    a->wt_off = a->wt_root = a->wt_echild = a->wt_value = NULL;
     a->wt_blob = NULL;
-    a->wt_ekey = NULL;
-    a->wt_ntok = a->wt_nnodes = 0;
+    a->wt_node = NULL;
+    a->wt_kid = NULL;
+    a->wt_ntok = a->wt_nnodes = a->wt_nkids = 0;
     a->node = NULL;
     a->edge = NULL;
     a->fail = a->ostart = a->opool = a->rnode = NULL;
@@ -999,7 +1006,11 @@ done:
  * ASCII text then looks up each of its tokens once in a hash table and
  * follows a trie of the words over tokens, instead of making one transition
  * per character through the automaton's large tables; it reports the same
- * occurrences in the same order (by end, longest first). */
+ * occurrences in the same order (by end, longest first). The tables are
+ * small (about 300 KB for the default rules), so that they stay in the
+ * processor's cache while the other stages run: a slot of the token table
+ * holds what a token needs (its text's place, its id, the trie node it
+ * starts), and a node's children are next to each other, by token id. */
 
 static int ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, PyObject *text,
                          PyObject *normalise_cased);
@@ -1024,54 +1035,6 @@ wt_edge_slot(uint64_t key, uint32_t bits)
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-/* The id of token s[0:n] (hash h), or -1; `fold`: s is ASCII text to read
- * through ac_tok_char. */
-static inline int32_t
-wt_find(const Automaton *a, const unsigned char *s, int32_t n, uint32_t h, int fold)
-{
-    uint32_t mask = (1u << a->wt_bits) - 1, i = wt_slot_of(h, a->wt_bits);
-    for (;;) {
-        const wt_slot *sl = &a->wt_tab[i];
-        if (sl->id < 0)
-            return -1;
-        if (sl->hash == h) {
-            int32_t off = a->wt_off[sl->id];
-            if (a->wt_off[sl->id + 1] - off == n) {
-                const unsigned char *t = a->wt_blob + off;
-                int32_t k = 0;
-                if (fold)
-                    while (k < n && t[k] == ac_tok_char[s[k]])
-                        k++;
-                else
-                    while (k < n && t[k] == s[k])
-                        k++;
-                if (k == n)
-                    return sl->id;
-            }
-        }
-        i = (i + 1) & mask;
-    }
-}
-
-/* The child of trie node `node` on token `tok`, or -1. */
-static inline int32_t
-wt_child(const Automaton *a, int32_t node, int32_t tok)
-{
-    uint64_t key, k;
-    uint32_t mask, i;
-    if (node == 0)
-        return a->wt_root[tok];
-    key = (uint64_t)(uint32_t)node << 32 | (uint32_t)tok;
-    mask = (1u << a->wt_ebits) - 1;
-    for (i = wt_edge_slot(key, a->wt_ebits);; i = (i + 1) & mask) {
-        k = a->wt_ekey[i];
-        if (k == key)
-            return a->wt_echild[i];
-        if (k == WT_EMPTY)
-            return -1;
-    }
-}
-
 static uint32_t
 wt_bits_for(Py_ssize_t n)
 {
@@ -1081,67 +1044,75 @@ wt_bits_for(Py_ssize_t n)
     return bits;
 }
 
-/* The hash tables again, sized for the tokens and edges there are (small
- * tables stay in the processor's caches). */
-static int
-wt_compact(Automaton *self)
+/* The slot of token s[0:n] (hash h), or NULL; `fold`: s is ASCII text to
+ * read through ac_tok_char. */
+static inline const wt_slot *
+wt_find(const wt_slot *tab, uint32_t bits, const unsigned char *blob, const unsigned char *s, int32_t n, uint32_t h,
+        int fold)
 {
-    uint32_t bits = wt_bits_for(self->wt_ntok), ebits = wt_bits_for(self->wt_nnodes), i, at;
-    uint32_t tsize = 1u << bits, esize = 1u << ebits, old_esize = 1u << self->wt_ebits;
-    wt_slot *tab = PyMem_Malloc((size_t)tsize * sizeof(wt_slot));
-    uint64_t *ekey = PyMem_Malloc((size_t)esize * sizeof(uint64_t));
-    int32_t *echild = PyMem_Malloc((size_t)esize * sizeof(int32_t)), id;
-    if (tab == NULL || ekey == NULL || echild == NULL) {
-        PyMem_Free(tab);
-        PyMem_Free(ekey);
-        PyMem_Free(echild);
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (i = 0; i < tsize; i++)
-        tab[i].id = -1;
-    for (id = 0; id < self->wt_ntok; id++) {
-        uint32_t h = WT_HASH_START;
-        int32_t k;
-        for (k = self->wt_off[id]; k < self->wt_off[id + 1]; k++)
-            h = wt_hash_step(h, self->wt_blob[k]);
-        for (at = wt_slot_of(h, bits); tab[at].id >= 0; at = (at + 1) & (tsize - 1))
-            ;
-        tab[at].hash = h;
-        tab[at].id = id;
-    }
-    for (i = 0; i < esize; i++)
-        ekey[i] = WT_EMPTY;
-    for (i = 0; i < old_esize; i++) {
-        uint64_t key = self->wt_ekey[i];
-        if (key == WT_EMPTY)
+    uint32_t mask = (1u << bits) - 1, i = wt_slot_of(h, bits);
+    for (;; i = (i + 1) & mask) {
+        const wt_slot *sl = &tab[i];
+        const unsigned char *t;
+        int32_t k = 0;
+        if (sl->id < 0)
+            return NULL;
+        if (sl->hash != h || (int32_t)(sl->offlen & 0xff) != n)
             continue;
-        for (at = wt_edge_slot(key, ebits); ekey[at] != WT_EMPTY; at = (at + 1) & (esize - 1))
-            ;
-        ekey[at] = key;
-        echild[at] = self->wt_echild[i];
+        t = blob + (sl->offlen >> 8);
+        if (fold)
+            while (k < n && t[k] == ac_tok_char[s[k]])
+                k++;
+        else
+            while (k < n && t[k] == s[k])
+                k++;
+        if (k == n)
+            return sl;
     }
-    PyMem_Free(self->wt_tab);
-    PyMem_Free(self->wt_ekey);
-    PyMem_Free(self->wt_echild);
-    self->wt_tab = tab;
-    self->wt_ekey = ekey;
-    self->wt_echild = echild;
-    self->wt_bits = bits;
-    self->wt_ebits = ebits;
-    return 0;
+}
+
+/* The child of trie node `node` (not the root) on token `tok`, or -1. */
+static inline int32_t
+wt_child(const Automaton *a, int32_t node, int32_t tok)
+{
+    int32_t lo = a->wt_node[node].first, end = a->wt_node[node + 1].first, hi = end;
+    const wt_kid *kid = a->wt_kid;
+    while (hi - lo > 8) { /* the first child whose token is not below tok is in [lo, end) */
+        int32_t mid = lo + (hi - lo) / 2;
+        if (kid[mid].tok < tok)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < end && kid[lo].tok <= tok; lo++)
+        if (kid[lo].tok == tok)
+            return kid[lo].child;
+    return -1;
+}
+
+static int
+wt_kid_cmp(const void *pa, const void *pb)
+{
+    const wt_kid *a = pa, *b = pb;
+    return a->tok < b->tok ? -1 : a->tok > b->tok;
 }
 
 /* Build the token index from self->source when every word has the form
- * above; leaves none (0) when one does not, or -1 on an error. */
+ * above; leaves none (wt_ntok 0) when one does not, or -1 on an error. */
 static int
 wt_build(Automaton *self)
 {
     PyObject *source = self->source;
     const unsigned char *data, *p, *stop;
     Py_ssize_t total, ntotal = 0, i;
-    int32_t maxlen = 0, depth = 0, wi;
-    uint32_t tsize, esize;
+    int32_t maxlen = 0, depth = 0, wi, ntok = 0, nnodes = 1, nedges = 0, id;
+    uint32_t tbits, ebits, tmask, emask, at;
+    /* while building: the tokens in a table sized for every token of every
+     * word, the edges in a hash table, the value of every node */
+    wt_slot *tab = NULL;
+    uint64_t *ekey = NULL;
+    int32_t *echild = NULL, *value = NULL, *nkids = NULL;
+    int rc = -1;
 
     if (source == NULL || !PyUnicode_IS_ASCII(source) || PyUnicode_GET_LENGTH(source) == 0)
         return 0;
@@ -1151,7 +1122,7 @@ wt_build(Automaton *self)
     /* check the form; count the tokens */
     for (p = data; p < stop;) {
         const unsigned char *q = memchr(p, '\n', (size_t)(stop - p)), *x;
-        int32_t ntok = 0;
+        int32_t n = 0;
         if (q == NULL)
             q = stop;
         if (q - p < 3 || p[0] != ' ' || q[-1] != ' ')
@@ -1167,88 +1138,162 @@ wt_build(Automaton *self)
                 return 0;
             if (t - x > maxlen)
                 maxlen = (int32_t)(t - x);
-            ntok++;
+            n++;
             x = t + 1;
         }
-        if (ntok > depth)
-            depth = ntok;
-        ntotal += ntok;
+        if (n > depth)
+            depth = n;
+        ntotal += n;
         p = q + 1;
     }
-    if (depth > WT_MAX_DEPTH || ntotal >= INT32_MAX / 2)
+    if (depth > WT_MAX_DEPTH || maxlen > WT_MAX_TOKEN || total >= (1 << 24) || ntotal >= INT32_MAX / 4)
         return 0;
-    self->wt_bits = wt_bits_for(ntotal);
-    self->wt_ebits = wt_bits_for(ntotal);
-    tsize = 1u << self->wt_bits;
-    esize = 1u << self->wt_ebits;
-    self->wt_tab = PyMem_Malloc((size_t)tsize * sizeof(wt_slot));
-    self->wt_off = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
+    tbits = wt_bits_for(ntotal);
+    ebits = wt_bits_for(ntotal);
+    tmask = (1u << tbits) - 1;
+    emask = (1u << ebits) - 1;
+    tab = PyMem_Malloc(((size_t)tmask + 1) * sizeof(wt_slot));
+    ekey = PyMem_Malloc(((size_t)emask + 1) * sizeof(uint64_t));
+    echild = PyMem_Malloc(((size_t)emask + 1) * sizeof(int32_t));
+    value = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
+    nkids = PyMem_Calloc((size_t)ntotal + 2, sizeof(int32_t));
     self->wt_blob = PyMem_Malloc((size_t)total + 1);
-    self->wt_root = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
-    self->wt_ekey = PyMem_Malloc((size_t)esize * sizeof(uint64_t));
-    self->wt_echild = PyMem_Malloc((size_t)esize * sizeof(int32_t));
-    self->wt_value = PyMem_Malloc(((size_t)ntotal + 1) * sizeof(int32_t));
-    if (self->wt_tab == NULL || self->wt_off == NULL || self->wt_blob == NULL || self->wt_root == NULL ||
-        self->wt_ekey == NULL || self->wt_echild == NULL || self->wt_value == NULL) {
+    if (tab == NULL || ekey == NULL || echild == NULL || value == NULL || nkids == NULL || self->wt_blob == NULL) {
         PyErr_NoMemory();
-        return -1;
+        goto done;
     }
-    for (i = 0; i < (Py_ssize_t)tsize; i++)
-        self->wt_tab[i].id = -1;
-    for (i = 0; i < (Py_ssize_t)esize; i++)
-        self->wt_ekey[i] = WT_EMPTY;
-    self->wt_off[0] = 0;
-    self->wt_ntok = 0;
-    self->wt_nnodes = 1;
-    self->wt_value[0] = -1;
-    self->wt_maxlen = maxlen;
-    self->wt_depth = depth;
+    for (i = 0; i <= (Py_ssize_t)tmask; i++)
+        tab[i].id = -1;
+    for (i = 0; i <= (Py_ssize_t)emask; i++)
+        ekey[i] = WT_EMPTY;
+    value[0] = -1;
     /* the tokens and the trie; a repeated word: the last one's index */
-    for (p = data, wi = 0; p < stop; wi++) {
-        const unsigned char *q = memchr(p, '\n', (size_t)(stop - p)), *x;
-        int32_t node = 0;
-        if (q == NULL)
-            q = stop;
-        for (x = p + 1; x < q;) {
-            const unsigned char *t = memchr(x, ' ', (size_t)(q - x));
-            int32_t n = (int32_t)(t - x), id, child;
-            uint32_t h = WT_HASH_START, mask = tsize - 1, at;
-            for (i = 0; i < n; i++)
-                h = wt_hash_step(h, x[i]);
-            id = wt_find(self, x, n, h, 0);
-            if (id < 0) {
-                int32_t off = self->wt_off[self->wt_ntok];
-                id = self->wt_ntok++;
-                memcpy(self->wt_blob + off, x, (size_t)n);
-                self->wt_off[id + 1] = off + n;
-                self->wt_root[id] = -1;
-                for (at = wt_slot_of(h, self->wt_bits); self->wt_tab[at].id >= 0; at = (at + 1) & mask)
-                    ;
-                self->wt_tab[at].hash = h;
-                self->wt_tab[at].id = id;
-            }
-            child = wt_child(self, node, id);
-            if (child < 0) {
-                child = self->wt_nnodes++;
-                self->wt_value[child] = -1;
+    {
+        uint32_t blob_len = 0;
+        for (p = data, wi = 0; p < stop; wi++) {
+            const unsigned char *q = memchr(p, '\n', (size_t)(stop - p)), *x;
+            int32_t node = 0;
+            if (q == NULL)
+                q = stop;
+            for (x = p + 1; x < q;) {
+                const unsigned char *t = memchr(x, ' ', (size_t)(q - x));
+                int32_t n = (int32_t)(t - x), child = -1;
+                uint32_t h = WT_HASH_START;
+                wt_slot *sl;
+                for (i = 0; i < n; i++)
+                    h = wt_hash_step(h, x[i]);
+                sl = (wt_slot *)wt_find(tab, tbits, self->wt_blob, x, n, h, 0);
+                if (sl == NULL) {
+                    for (at = wt_slot_of(h, tbits); tab[at].id >= 0; at = (at + 1) & tmask)
+                        ;
+                    sl = &tab[at];
+                    memcpy(self->wt_blob + blob_len, x, (size_t)n);
+                    sl->hash = h;
+                    sl->id = ntok++;
+                    sl->root = -1;
+                    sl->offlen = blob_len << 8 | (uint32_t)n;
+                    blob_len += (uint32_t)n;
+                }
+                id = sl->id;
                 if (node == 0)
-                    self->wt_root[id] = child;
+                    child = sl->root;
                 else {
                     uint64_t key = (uint64_t)(uint32_t)node << 32 | (uint32_t)id;
-                    uint32_t emask = esize - 1;
-                    for (at = wt_edge_slot(key, self->wt_ebits); self->wt_ekey[at] != WT_EMPTY; at = (at + 1) & emask)
-                        ;
-                    self->wt_ekey[at] = key;
-                    self->wt_echild[at] = child;
+                    for (at = wt_edge_slot(key, ebits); ekey[at] != WT_EMPTY; at = (at + 1) & emask)
+                        if (ekey[at] == key) {
+                            child = echild[at];
+                            break;
+                        }
+                    if (child < 0) {
+                        child = nnodes++;
+                        value[child] = -1;
+                        ekey[at] = key;
+                        echild[at] = child;
+                        nkids[node]++;
+                        nedges++;
+                    }
                 }
+                if (child < 0) {
+                    child = nnodes++;
+                    value[child] = -1;
+                    sl->root = child;
+                }
+                node = child;
+                x = t + 1;
             }
-            node = child;
-            x = t + 1;
+            value[node] = wi;
+            p = q + 1;
         }
-        self->wt_value[node] = wi;
-        p = q + 1;
     }
-    return wt_compact(self);
+    /* the final tables: the token table sized for the tokens there are,
+     * the nodes with their children together */
+    self->wt_bits = wt_bits_for(ntok);
+    self->wt_tab = PyMem_Malloc(((size_t)1 << self->wt_bits) * sizeof(wt_slot));
+    self->wt_node = PyMem_Malloc(((size_t)nnodes + 1) * sizeof(wt_node));
+    self->wt_kid = PyMem_Malloc(((size_t)nedges + 1) * sizeof(wt_kid));
+    if (self->wt_tab == NULL || self->wt_node == NULL || self->wt_kid == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        uint32_t size = 1u << self->wt_bits, mask = size - 1;
+        int32_t u, first = 0;
+        for (at = 0; at < size; at++)
+            self->wt_tab[at].id = -1;
+        for (i = 0; i <= (Py_ssize_t)tmask; i++) {
+            uint32_t j;
+            if (tab[i].id < 0)
+                continue;
+            for (j = wt_slot_of(tab[i].hash, self->wt_bits); self->wt_tab[j].id >= 0; j = (j + 1) & mask)
+                ;
+            self->wt_tab[j] = tab[i];
+        }
+        for (u = 0; u < nnodes; u++) {
+            self->wt_node[u].value = value[u];
+            self->wt_node[u].first = first;
+            first += nkids[u];
+            nkids[u] = self->wt_node[u].first; /* where its next child goes */
+        }
+        self->wt_node[nnodes].value = -1;
+        self->wt_node[nnodes].first = first;
+        for (i = 0; i <= (Py_ssize_t)emask; i++) {
+            int32_t parent;
+            if (ekey[i] == WT_EMPTY)
+                continue;
+            parent = (int32_t)(ekey[i] >> 32);
+            self->wt_kid[nkids[parent]].tok = (int32_t)(ekey[i] & 0xffffffffu);
+            self->wt_kid[nkids[parent]].child = echild[i];
+            nkids[parent]++;
+        }
+        for (u = 0; u < nnodes; u++)
+            if (self->wt_node[u + 1].first - self->wt_node[u].first > 1)
+                qsort(self->wt_kid + self->wt_node[u].first,
+                      (size_t)(self->wt_node[u + 1].first - self->wt_node[u].first), sizeof(wt_kid), wt_kid_cmp);
+    }
+    self->wt_ntok = ntok;
+    self->wt_nnodes = nnodes;
+    self->wt_nkids = nedges;
+    self->wt_maxlen = maxlen;
+    self->wt_depth = depth;
+    rc = 0;
+done:
+    PyMem_Free(tab);
+    PyMem_Free(ekey);
+    PyMem_Free(echild);
+    PyMem_Free(value);
+    PyMem_Free(nkids);
+    if (rc < 0) {
+        PyMem_Free(self->wt_tab);
+        PyMem_Free(self->wt_node);
+        PyMem_Free(self->wt_kid);
+        PyMem_Free(self->wt_blob);
+        self->wt_tab = NULL;
+        self->wt_node = NULL;
+        self->wt_kid = NULL;
+        self->wt_blob = NULL;
+        self->wt_ntok = 0;
+    }
+    return rc;
 }
 
 /* ac_scan_walk for an ASCII text with the token index. */
@@ -1258,13 +1303,18 @@ ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *norm
     const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s, prev_end = -2;
     int32_t act_node[WT_MAX_DEPTH + 1]; /* the trie nodes of the words under way */
-    const int32_t maxlen = a->wt_maxlen, *value = a->wt_value, *root = a->wt_root;
+    const int32_t maxlen = a->wt_maxlen;
+    const wt_slot *tab = a->wt_tab;
+    const wt_node *node = a->wt_node;
+    const unsigned char *blob = a->wt_blob;
+    const uint32_t bits = a->wt_bits;
     int nact = 0;
     while (i < n) {
         int32_t id, child;
         uint32_t h = WT_HASH_START;
         unsigned c;
         int j, kept;
+        const wt_slot *sl;
         while (i < n && ac_tok_char[src[i]] == 0)
             i++;
         if (i >= n)
@@ -1277,11 +1327,12 @@ ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *norm
         if (s != prev_end + 1)
             nact = 0; /* a word goes on only across one character */
         prev_end = i;
-        id = i - s <= maxlen ? wt_find(a, src + s, (int32_t)(i - s), h, 1) : -1;
-        if (id < 0) {
+        sl = i - s <= maxlen ? wt_find(tab, bits, blob, src + s, (int32_t)(i - s), h, 1) : NULL;
+        if (sl == NULL) {
             nact = 0;
             continue;
         }
+        id = sl->id;
         /* the walks under way go on (the earliest first: the longest word
          * first), then one starts here */
         kept = 0;
@@ -1290,13 +1341,13 @@ ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *norm
             if (child < 0)
                 continue;
             act_node[kept++] = child;
-            if (value[child] >= 0 && ac_emit_value(a, value[child], i + 1, out, text, normalise_cased) < 0)
+            if (node[child].value >= 0 && ac_emit_value(a, node[child].value, i + 1, out, text, normalise_cased) < 0)
                 return -1;
         }
-        child = root[id];
+        child = sl->root;
         if (child >= 0) {
             act_node[kept++] = child;
-            if (value[child] >= 0 && ac_emit_value(a, value[child], i + 1, out, text, normalise_cased) < 0)
+            if (node[child].value >= 0 && ac_emit_value(a, node[child].value, i + 1, out, text, normalise_cased) < 0)
                 return -1;
         }
         nact = kept;
@@ -1694,8 +1745,8 @@ Automaton_stats(Automaton *self, PyObject *Py_UNUSED(ignored))
                         (Py_ssize_t)self->nrows * (AC_NSYM + 1) * 4;
     if (self->wt_ntok > 0)
         nbytes += ((Py_ssize_t)1 << self->wt_bits) * (Py_ssize_t)sizeof(wt_slot) +
-                  ((Py_ssize_t)1 << self->wt_ebits) * 12 + (Py_ssize_t)self->wt_ntok * 8 +
-                  (Py_ssize_t)self->wt_nnodes * 4 + (Py_ssize_t)self->wt_off[self->wt_ntok];
+                  ((Py_ssize_t)self->wt_nnodes + 1) * (Py_ssize_t)sizeof(wt_node) +
+                  (Py_ssize_t)self->wt_nkids * (Py_ssize_t)sizeof(wt_kid) + PyUnicode_GET_LENGTH(self->source);
     return Py_BuildValue("{s:n,s:i,s:i,s:i,s:i,s:n}", "words", self->nwords, "nodes", (int)self->nnodes, "rows",
                          (int)self->nrows, "tokens", (int)self->wt_ntok, "token_nodes", (int)self->wt_nnodes,
                          "bytes", nbytes);
