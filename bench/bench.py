@@ -9,8 +9,11 @@ times whole processes and prints, side by side: the floor (read title/abstract
 pairs, write JSONL with orjson), ``papertriage tag`` on one process and with
 the default workers, ``add`` into a fresh library, a facet filter and a
 full-text search on that library, and start-up (``tag`` on the bundled dump vs
-``python -c "import typer"``). Medians of several runs; peak memory (max RSS)
-of each process from the operating system (``wait4``).
+``python -c "import typer"``). Medians of several runs; the floor and the two
+``tag`` runs take turns, and each ratio to the floor is the median of the
+ratios within a turn (this machine's speed drifts by a third from minute to
+minute); peak memory (max RSS) of each process from the operating system
+(``wait4``).
 """
 
 from __future__ import annotations
@@ -107,6 +110,25 @@ def measure(name: str, cmd: list[str], runs: int, papers: int | None, floor: flo
     return wall
 
 
+def throughput(cmds: list[tuple[str, list[str]]], runs: int, papers: int) -> float:
+    """The first command is the floor. The commands run in turn, ``runs``
+    rounds of all of them, so that a machine whose speed drifts (a shared
+    host) slows the floor and the others alike; each ratio is the median of
+    the ratios within a round. Returns the floor's median wall time."""
+    results: list[list[tuple[float, int]]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for k, (_name, cmd) in enumerate(cmds):
+            results[k].append(run(cmd))
+    floors = [r[0] for r in results[0]]
+    for k, (name, _cmd) in enumerate(cmds):
+        walls = [r[0] for r in results[k]]
+        wall = statistics.median(walls)
+        rss = max(r[1] for r in results[k])
+        ratio = f"{statistics.median(w / f for w, f in zip(walls, floors)):6.2f}x floor" if k else " " * 13
+        print(f"{name:<44} {wall:8.3f} s {papers / wall:>10,.0f}/s {ratio} {rss / 1024:8.1f} MiB", flush=True)
+    return statistics.median(floors)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--papers", type=int, default=100_000)
@@ -123,9 +145,15 @@ def main() -> None:
     data = build_input(args.papers)
     floor_script = OUT / "floor.py"
     floor_script.write_text(FLOOR)
-    floor = measure("floor: read pairs, write JSONL (orjson)", [sys.executable, str(floor_script), str(data)], args.runs, args.papers, None)
-    measure("tag, 1 process", [cmd, "tag", "--workers", "1", str(data)], args.runs, args.papers, floor)
-    measure("tag, default workers", [cmd, "tag", str(data)], args.runs, args.papers, floor)
+    floor = throughput(
+        [
+            ("floor: read pairs, write JSONL (orjson)", [sys.executable, str(floor_script), str(data)]),
+            ("tag, 1 process", [cmd, "tag", "--workers", "1", str(data)]),
+            ("tag, default workers", [cmd, "tag", str(data)]),
+        ],
+        args.runs,
+        args.papers,
+    )
     print()
     typer_t = measure("start-up: python -c 'import typer'", [sys.executable, "-c", "import typer"], max(5, args.runs), None, None)
     tag_t = measure("start-up: tag bundled dump (333 papers)", [cmd, "tag", str(EXAMPLE)], max(5, args.runs), 333, None)
