@@ -1482,32 +1482,53 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
                 goto error;
         }
         if (v->pairs != NULL) {
-            /* as scan_one: the exact case of the text against each cased form */
-            Py_ssize_t np = seq_len(v->pairs, "pairs"), k;
-            PyObject *slice = PyUnicode_Substring(text, s, end - 1), *actual;
-            if (slice == NULL)
-                goto error;
-            actual = PyObject_CallOneArg(normalise_cased, slice);
-            Py_DECREF(slice);
-            if (actual == NULL)
-                goto error;
+            /* as scan_one: the exact case of the text against each cased form
+             * (normalise_cased(text[s:end - 1]); for an ASCII text, compared
+             * here character by character: letters and digits as they are,
+             * anything else a space, as normalise_cased makes it) */
+            Py_ssize_t np = seq_len(v->pairs, "pairs"), k, len = end - 1 - s;
+            PyObject *actual = NULL;
+            int ascii = PyUnicode_IS_ASCII(text);
             for (k = 0; k < np; k++) {
-                PyObject *pair = seq_get(v->pairs, k, "pairs");
+                PyObject *pair = seq_get(v->pairs, k, "pairs"), *exact;
                 int eq;
                 if (pair == NULL || seq_len(pair, "pair") != 4) {
                     if (!PyErr_Occurred())
                         PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
-                    Py_DECREF(actual);
+                    Py_XDECREF(actual);
                     goto error;
                 }
-                eq = PyObject_RichCompareBool(actual, seq_get(pair, 0, "pair"), Py_EQ);
+                exact = seq_get(pair, 0, "pair");
+                if (ascii && PyUnicode_CheckExact(exact)) {
+                    const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text) + s, *x;
+                    Py_ssize_t q = 0;
+                    eq = PyUnicode_IS_ASCII(exact) && PyUnicode_GET_LENGTH(exact) == len;
+                    if (eq) {
+                        x = PyUnicode_1BYTE_DATA(exact);
+                        while (q < len && (ac_raw_sym[t[q]] ? t[q] : ' ') == x[q])
+                            q++;
+                        eq = q == len;
+                    }
+                }
+                else {
+                    if (actual == NULL) {
+                        PyObject *slice = PyUnicode_Substring(text, s, end - 1);
+                        if (slice == NULL)
+                            goto error;
+                        actual = PyObject_CallOneArg(normalise_cased, slice);
+                        Py_DECREF(slice);
+                        if (actual == NULL)
+                            goto error;
+                    }
+                    eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
+                }
                 if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
                                                 seq_get(pair, 3, "pair")) < 0)) {
-                    Py_DECREF(actual);
+                    Py_XDECREF(actual);
                     goto error;
                 }
             }
-            Py_DECREF(actual);
+            Py_XDECREF(actual);
         }
         Py_DECREF(start);
         Py_DECREF(neg);
