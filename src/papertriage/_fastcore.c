@@ -3325,10 +3325,16 @@ ej_str(ej_buf *b, PyObject *s)
     char *o;
     if (!PyUnicode_CheckExact(s))
         return 1;
-    u = (const unsigned char *)PyUnicode_AsUTF8AndSize(s, &n);
-    if (u == NULL) {
-        PyErr_Clear();
-        return 1;
+    if (PyUnicode_IS_COMPACT_ASCII(s)) { /* its bytes are its UTF-8 */
+        u = PyUnicode_1BYTE_DATA(s);
+        n = PyUnicode_GET_LENGTH(s);
+    }
+    else {
+        u = (const unsigned char *)PyUnicode_AsUTF8AndSize(s, &n);
+        if (u == NULL) {
+            PyErr_Clear();
+            return 1;
+        }
     }
     if (ej_reserve(b, 6 * n + 2) < 0)
         return -1;
@@ -3339,8 +3345,13 @@ ej_str(ej_buf *b, PyObject *s)
         unsigned char c;
         while (i < n && !ej_esc[u[i]])
             i++;
-        memcpy(o, u + run, (size_t)(i - run));
-        o += i - run;
+        if (i - run <= 16) /* most strings here are short: no call */
+            for (; run < i; run++)
+                *o++ = (char)u[run];
+        else {
+            memcpy(o, u + run, (size_t)(i - run));
+            o += i - run;
+        }
         if (i >= n)
             break;
         c = u[i++];
@@ -3396,13 +3407,16 @@ ej_int(ej_buf *b, PyObject *o)
     return 0;
 }
 
-static int
+static inline int
 ej_put(ej_buf *b, const char *s, Py_ssize_t n)
 {
+    char *o;
     if (ej_reserve(b, n) < 0)
         return -1;
-    memcpy(b->buf + b->len, s, (size_t)n);
+    o = b->buf + b->len;
     b->len += n;
+    while (n-- > 0)
+        *o++ = *s++;
     return 0;
 }
 
@@ -3442,7 +3456,7 @@ evidence_json(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     }
     koff[7] = kb.len;
     n = PyList_GET_SIZE(rows);
-    if (ej_put(&b, "[", 1) < 0)
+    if (ej_reserve(&b, 192 * n + 2) < 0 || ej_put(&b, "[", 1) < 0) /* an item is about 150 bytes */
         goto done;
     for (i = 0; i < n && rc == 0; i++) {
         PyObject *row = PyList_GET_ITEM(rows, i);
