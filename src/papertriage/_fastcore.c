@@ -1689,11 +1689,11 @@ Automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
-/* (end, value) onto a list */
+/* (a, b) onto a list */
 static int
-ac_append_pair(PyObject *result, Py_ssize_t end, int32_t value)
+append_pair(PyObject *result, Py_ssize_t a, Py_ssize_t b)
 {
-    PyObject *t = Py_BuildValue("(ni)", end, (int)value);
+    PyObject *t = Py_BuildValue("(nn)", a, b);
     int rc;
     if (t == NULL)
         return -1;
@@ -1727,7 +1727,7 @@ Automaton_iter(Automaton *self, PyObject *hay)
     code = a->edge[0].code;
 #define AC_ITER_HIT                                                            \
     for (o = a->ostart[ac_node_of(a, code)]; a->opool[o] >= 0 && !failed; o++) \
-        failed = ac_append_pair(result, i, a->opool[o]) < 0;                   \
+        failed = append_pair(result, i, a->opool[o]) < 0;                   \
     if (failed)                                                         \
         break
     switch (PyUnicode_KIND(hay)) {
@@ -3505,18 +3505,6 @@ cw_digit(Py_UCS4 c)
     return c >= '0' && c <= '9';
 }
 
-static int
-cw_append_span(PyObject *list, Py_ssize_t s, Py_ssize_t e)
-{
-    PyObject *t = Py_BuildValue("(nn)", s, e);
-    int rc;
-    if (t == NULL)
-        return -1;
-    rc = PyList_Append(list, t);
-    Py_DECREF(t);
-    return rc;
-}
-
 /* number_spans(text) -> [(start, end), ...]: the spans of
  * [0-9](?:[0-9]|[,.](?=[0-9]))* as finditer gives them. */
 static PyObject *
@@ -3561,7 +3549,7 @@ number_spans(PyObject *Py_UNUSED(module), PyObject *text)
             else
                 break;
         }
-        if (cw_append_span(out, s, i) < 0) {
+        if (append_pair(out, s, i) < 0) {
             Py_DECREF(out);
             return NULL;
         }
