@@ -10,8 +10,8 @@ pairs, write JSONL with orjson), ``papertriage tag`` on one process and with
 the default workers, ``add`` into a fresh library, a facet filter and a
 full-text search on that library, and start-up (``tag`` on the bundled dump vs
 ``python -c "import typer"``). Medians of several runs; the floor and the two
-``tag`` runs take turns, and each ratio to the floor is the median of the
-ratios within a turn (this machine's speed drifts by a third from minute to
+``tag`` runs take turns (as do the two start-up commands), and each ratio is
+the median of the ratios within a turn (this machine's speed drifts by a third from minute to
 minute); peak memory (max RSS) of each process from the operating system
 (``wait4``).
 """
@@ -155,9 +155,18 @@ def main() -> None:
         args.papers,
     )
     print()
-    typer_t = measure("start-up: python -c 'import typer'", [sys.executable, "-c", "import typer"], max(5, args.runs), None, None)
-    tag_t = measure("start-up: tag bundled dump (333 papers)", [cmd, "tag", str(EXAMPLE)], max(5, args.runs), 333, None)
-    print(f"{'start-up ratio (tag / import typer)':<44} {tag_t / typer_t:8.2f}x")
+    typer_cmd = [sys.executable, "-c", "import typer"]
+    tag_cmd = [cmd, "tag", str(EXAMPLE)]
+    starts: list[list[tuple[float, int]]] = [[], []]
+    for _ in range(max(9, args.runs)):  # in turns, as above
+        starts[0].append(run(typer_cmd))
+        starts[1].append(run(tag_cmd))
+    for name, results, papers in (("start-up: python -c 'import typer'", starts[0], 0), ("start-up: tag bundled dump (333 papers)", starts[1], 333)):
+        wall = statistics.median(r[0] for r in results)
+        rate = f"{papers / wall:>10,.0f}/s" if papers else " " * 12
+        print(f"{name:<44} {wall:8.3f} s {rate} {' ' * 13} {max(r[1] for r in results) / 1024:8.1f} MiB")
+    ratio = statistics.median(b[0] / a[0] for a, b in zip(starts[0], starts[1]))
+    print(f"{'start-up ratio (tag / import typer)':<44} {ratio:8.2f}x")
     if args.library:
         print()
         n_lib = args.library_papers or args.papers
