@@ -688,3 +688,27 @@ def test_claims_helpers_on_the_bundled_dump():
         matcher._fastcore.number_spans(b"12")
     with pytest.raises(TypeError):
         matcher._fastcore.word_tokens("ab", 0)
+
+
+@needs_fastcore
+@given(texts=st.lists(st.one_of(WORDY, st.text(alphabet=st.characters(max_codepoint=127), max_size=80), st.text(max_size=40)), max_size=6))
+def test_vocabulary_words_in_c_are_the_python_ones(texts):
+    from papertriage import library_search
+
+    assert library_search.vocabulary_words(texts) == library_search._vocabulary_words(texts)
+    found: set[str] = set()
+    rest = matcher._fastcore.ascii_words(list(texts), found)
+    assert rest == [t for t in texts if not t.isascii()]
+
+
+@needs_fastcore
+def test_vocabulary_words_of_the_bundled_dump():
+    from papertriage import library_search
+
+    texts = [t for rec in read_source(str(EXAMPLE)) for t in (rec.title, rec.abstract)]
+    words = library_search.vocabulary_words(texts)
+    assert words == library_search._vocabulary_words(texts) and len(words) > 3000
+    with pytest.raises(TypeError):
+        matcher._fastcore.ascii_words(["a"], [])
+    with pytest.raises(TypeError):
+        matcher._fastcore.ascii_words([b"a"], set())

@@ -3638,6 +3638,73 @@ word_tokens(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
     return out;
 }
 
+/* ascii_words(texts, found) -> [str, ...]: for the ASCII texts of the list,
+ * adds to the set `found` their words as library_search.vocabulary_words
+ * keeps them (runs of letters and digits, in lower case, without a digit);
+ * returns the other texts, for the caller to read. */
+static PyObject *
+ascii_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *texts, *found, *rest;
+    Py_ssize_t t, nt;
+    if (nargs != 2 || !PyList_Check(args[0]) || !PySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "ascii_words(texts, found) takes a list and a set");
+        return NULL;
+    }
+    texts = args[0];
+    found = args[1];
+    rest = PyList_New(0);
+    if (rest == NULL)
+        return NULL;
+    nt = PyList_GET_SIZE(texts);
+    for (t = 0; t < nt; t++) {
+        PyObject *text = PyList_GET_ITEM(texts, t);
+        const Py_UCS1 *p;
+        Py_ssize_t n, i = 0;
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "ascii_words: the texts must be str");
+            goto error;
+        }
+        if (!PyUnicode_IS_ASCII(text)) {
+            if (PyList_Append(rest, text) < 0)
+                goto error;
+            continue;
+        }
+        p = PyUnicode_1BYTE_DATA(text);
+        n = PyUnicode_GET_LENGTH(text);
+        while (i < n) {
+            Py_ssize_t s, k;
+            int digit = 0;
+            PyObject *w;
+            Py_UCS1 *o;
+            while (i < n && !ac_raw_sym[p[i]])
+                i++;
+            s = i;
+            while (i < n && ac_raw_sym[p[i]]) {
+                digit |= p[i] >= '0' && p[i] <= '9';
+                i++;
+            }
+            if (i == s || digit)
+                continue;
+            w = PyUnicode_New(i - s, 127);
+            if (w == NULL)
+                goto error;
+            o = PyUnicode_1BYTE_DATA(w);
+            for (k = s; k < i; k++)
+                *o++ = (Py_UCS1)(p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
+            if (PySet_Add(found, w) < 0) {
+                Py_DECREF(w);
+                goto error;
+            }
+            Py_DECREF(w);
+        }
+    }
+    return rest;
+error:
+    Py_DECREF(rest);
+    return NULL;
+}
+
 static PyMethodDef module_methods[] = {
     {"scan_automaton", (PyCFunction)(void (*)(void))scan_automaton, METH_FASTCALL,
      "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
@@ -3658,6 +3725,10 @@ static PyMethodDef module_methods[] = {
     {"word_tokens", (PyCFunction)(void (*)(void))word_tokens, METH_FASTCALL,
      "word_tokens(text, pos, endpos) -> [str, ...]\n\n"
      "claims._WORD.findall(text, pos, endpos): words from a lower-case letter on, and some symbols."},
+    {"ascii_words", (PyCFunction)(void (*)(void))ascii_words, METH_FASTCALL,
+     "ascii_words(texts, found) -> [str, ...]\n\n"
+     "Adds the spelling vocabulary of the ASCII texts to the set found (library_search.vocabulary_words);\n"
+     "returns the other texts."},
     {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
      "rows_as_dicts(keys, rows)\n\n"
      "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},

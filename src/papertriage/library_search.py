@@ -35,6 +35,7 @@ from rapidfuzz.distance import OSA
 
 from .errors import UsageError
 from .query import ClaimCondition, Filters
+from .runtime import fastcore
 from . import regexes
 
 WORD_RE = regexes.compile(r"[^\W_]+")
@@ -63,6 +64,18 @@ _HAS_DIGIT = regexes.compile(r"\d").search
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:
     """Words of ``texts`` worth keeping for typo correction (those without digits)."""
+    fast = fastcore()
+    if fast is None:
+        return _vocabulary_words(texts)
+    found: set[str] = set()
+    rest = fast.ascii_words(list(texts), found)  # the C core reads the ASCII texts
+    if rest:
+        found |= _vocabulary_words(rest)
+    return found
+
+
+def _vocabulary_words(texts: Iterable[str]) -> set[str]:
+    """:func:`vocabulary_words` in Python (the C core's twin for ASCII texts)."""
     chunks: set[str] = set()
     for text in texts:
         chunks.update(text.split())
