@@ -3641,21 +3641,62 @@ word_tokens(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
 /* ascii_words(texts, found) -> [str, ...]: for the ASCII texts of the list,
  * adds to the set `found` their words as library_search.vocabulary_words
  * keeps them (runs of letters and digits, in lower case, without a digit);
- * returns the other texts, for the caller to read. */
+ * returns the other texts, for the caller to read. A word is made a str
+ * once per call: the words seen are kept in a hash table of their places
+ * in the texts (which the list keeps alive). */
+typedef struct {
+    const Py_UCS1 *p; /* NULL: free */
+    Py_ssize_t len;
+    uint32_t hash;
+} aw_slot;
+
+static inline Py_UCS1
+aw_lower(Py_UCS1 c)
+{
+    return (Py_UCS1)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+static int
+aw_grow(aw_slot **tab, size_t *size)
+{
+    size_t n = *size * 2, i, j;
+    aw_slot *t = PyMem_Calloc(n, sizeof(aw_slot));
+    if (t == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < *size; i++)
+        if ((*tab)[i].p != NULL) {
+            for (j = (*tab)[i].hash & (n - 1); t[j].p != NULL; j = (j + 1) & (n - 1))
+                ;
+            t[j] = (*tab)[i];
+        }
+    PyMem_Free(*tab);
+    *tab = t;
+    *size = n;
+    return 0;
+}
+
 static PyObject *
 ascii_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *texts, *found, *rest;
     Py_ssize_t t, nt;
+    size_t size = 1024, used = 0;
+    aw_slot *tab;
     if (nargs != 2 || !PyList_Check(args[0]) || !PySet_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "ascii_words(texts, found) takes a list and a set");
         return NULL;
     }
     texts = args[0];
     found = args[1];
+    tab = PyMem_Calloc(size, sizeof(aw_slot));
     rest = PyList_New(0);
-    if (rest == NULL)
-        return NULL;
+    if (tab == NULL || rest == NULL) {
+        PyMem_Free(tab);
+        Py_XDECREF(rest);
+        return PyErr_NoMemory();
+    }
     nt = PyList_GET_SIZE(texts);
     for (t = 0; t < nt; t++) {
         PyObject *text = PyList_GET_ITEM(texts, t);
@@ -3673,7 +3714,9 @@ ascii_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
         p = PyUnicode_1BYTE_DATA(text);
         n = PyUnicode_GET_LENGTH(text);
         while (i < n) {
-            Py_ssize_t s, k;
+            Py_ssize_t s, k, len;
+            uint32_t h = WT_HASH_START;
+            size_t j;
             int digit = 0;
             PyObject *w;
             Py_UCS1 *o;
@@ -3682,16 +3725,33 @@ ascii_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
             s = i;
             while (i < n && ac_raw_sym[p[i]]) {
                 digit |= p[i] >= '0' && p[i] <= '9';
+                h = wt_hash_step(h, aw_lower(p[i]));
                 i++;
             }
-            if (i == s || digit)
+            len = i - s;
+            if (len == 0 || digit)
                 continue;
-            w = PyUnicode_New(i - s, 127);
+            for (j = h & (size - 1); tab[j].p != NULL; j = (j + 1) & (size - 1)) {
+                if (tab[j].hash == h && tab[j].len == len) {
+                    for (k = 0; k < len && aw_lower(tab[j].p[k]) == aw_lower(p[s + k]); k++)
+                        ;
+                    if (k == len)
+                        break;
+                }
+            }
+            if (tab[j].p != NULL)
+                continue; /* seen in this call */
+            tab[j].p = p + s;
+            tab[j].len = len;
+            tab[j].hash = h;
+            if (++used * 2 > size && aw_grow(&tab, &size) < 0)
+                goto error;
+            w = PyUnicode_New(len, 127);
             if (w == NULL)
                 goto error;
             o = PyUnicode_1BYTE_DATA(w);
             for (k = s; k < i; k++)
-                *o++ = (Py_UCS1)(p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
+                *o++ = aw_lower(p[k]);
             if (PySet_Add(found, w) < 0) {
                 Py_DECREF(w);
                 goto error;
@@ -3699,8 +3759,10 @@ ascii_words(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
             Py_DECREF(w);
         }
     }
+    PyMem_Free(tab);
     return rest;
 error:
+    PyMem_Free(tab);
     Py_DECREF(rest);
     return NULL;
 }
