@@ -11,9 +11,9 @@ the default workers, ``add`` into a fresh library, a facet filter and a
 full-text search on that library, and start-up (``tag`` on the bundled dump vs
 ``python -c "import typer"``). Medians of several runs; the floor and the two
 ``tag`` runs take turns (as do the two start-up commands), and each ratio is
-the median of the ratios within a turn (this machine's speed drifts by a third from minute to
-minute); peak memory (max RSS) of each process from the operating system
-(``wait4``).
+the median of the ratios within a turn (this machine's speed drifts by a
+third from minute to minute); peak memory (max RSS) of each process from the
+operating system (``wait4``).
 """
 
 from __future__ import annotations
@@ -85,48 +85,52 @@ def build_input(n: int, *, distinct: bool = False) -> Path:
     return path
 
 
-def run(cmd: list[str], *, stdout=subprocess.DEVNULL, env: dict | None = None) -> tuple[float, int]:
+def run(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the command
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed: {err.strip()[:500]}")
     return wall, usage.ru_maxrss
 
 
-def measure(name: str, cmd: list[str], runs: int, papers: int | None, floor: float | None, env=None, rows=None) -> float:
-    results = [run(cmd, env=env) for _ in range(runs)]
-    wall = statistics.median(r[0] for r in results)
-    rss = max(r[1] for r in results)
+def row(name: str, wall: float, papers: int | None, ratio: float | None, rss_kib: int) -> None:
+    """One line of the table: wall time, papers/s, ratio to the floor, peak RSS."""
     rate = f"{papers / wall:>10,.0f}/s" if papers else " " * 12
-    ratio = f"{wall / floor:6.2f}x floor" if floor else " " * 13
-    line = f"{name:<44} {wall:8.3f} s {rate} {ratio} {rss / 1024:8.1f} MiB"
-    print(line, flush=True)
-    if rows is not None:
-        rows.append((name, wall, rss))
-    return wall
+    vs = f"{ratio:6.2f}x floor" if ratio is not None else " " * 13
+    print(f"{name:<44} {wall:8.3f} s {rate} {vs} {rss_kib / 1024:8.1f} MiB", flush=True)
 
 
-def throughput(cmds: list[tuple[str, list[str]]], runs: int, papers: int) -> float:
-    """The first command is the floor. The commands run in turn, ``runs``
-    rounds of all of them, so that a machine whose speed drifts (a shared
-    host) slows the floor and the others alike; each ratio is the median of
-    the ratios within a round. Returns the floor's median wall time."""
+def measure(name: str, cmd: list[str], runs: int) -> None:
+    """The line of one command run ``runs`` times (a query: no papers/s)."""
+    results = [run(cmd) for _ in range(runs)]
+    row(name, statistics.median(r[0] for r in results), None, None, max(r[1] for r in results))
+
+
+def in_turns(cmds: list[tuple[str, list[str], int | None]], runs: int, *, ratios: bool = True) -> list[float]:
+    """Run the commands in turn, ``runs`` rounds of all of them, so that a
+    machine whose speed drifts (a shared host) slows them alike, and print
+    their lines (``(name, command, papers)``). With ``ratios``, the first is
+    the floor and each other's ratio is the median of the ratios within a
+    round. Returns, per command, the median of its ratios to the first (1.0
+    for the first itself), and last the first's median wall time."""
     results: list[list[tuple[float, int]]] = [[] for _ in cmds]
     for _ in range(runs):
-        for k, (_name, cmd) in enumerate(cmds):
+        for k, (_name, cmd, _papers) in enumerate(cmds):
             results[k].append(run(cmd))
-    floors = [r[0] for r in results[0]]
-    for k, (name, _cmd) in enumerate(cmds):
+    firsts = [r[0] for r in results[0]]
+    out = []
+    for k, (name, _cmd, papers) in enumerate(cmds):
         walls = [r[0] for r in results[k]]
-        wall = statistics.median(walls)
-        rss = max(r[1] for r in results[k])
-        ratio = f"{statistics.median(w / f for w, f in zip(walls, floors)):6.2f}x floor" if k else " " * 13
-        print(f"{name:<44} {wall:8.3f} s {papers / wall:>10,.0f}/s {ratio} {rss / 1024:8.1f} MiB", flush=True)
-    return statistics.median(floors)
+        ratio = statistics.median(w / f for w, f in zip(walls, firsts))
+        out.append(ratio)
+        row(name, statistics.median(walls), papers, ratio if ratios and k else None, max(r[1] for r in results[k]))
+    return out + [statistics.median(firsts)]
 
 
 def main() -> None:
@@ -145,28 +149,24 @@ def main() -> None:
     data = build_input(args.papers)
     floor_script = OUT / "floor.py"
     floor_script.write_text(FLOOR)
-    floor = throughput(
+    floor = in_turns(
         [
-            ("floor: read pairs, write JSONL (orjson)", [sys.executable, str(floor_script), str(data)]),
-            ("tag, 1 process", [cmd, "tag", "--workers", "1", str(data)]),
-            ("tag, default workers", [cmd, "tag", str(data)]),
+            ("floor: read pairs, write JSONL (orjson)", [sys.executable, str(floor_script), str(data)], args.papers),
+            ("tag, 1 process", [cmd, "tag", "--workers", "1", str(data)], args.papers),
+            ("tag, default workers", [cmd, "tag", str(data)], args.papers),
         ],
         args.runs,
-        args.papers,
-    )
+    )[-1]
     print()
-    typer_cmd = [sys.executable, "-c", "import typer"]
-    tag_cmd = [cmd, "tag", str(EXAMPLE)]
-    starts: list[list[tuple[float, int]]] = [[], []]
-    for _ in range(max(9, args.runs)):  # in turns, as above
-        starts[0].append(run(typer_cmd))
-        starts[1].append(run(tag_cmd))
-    for name, results, papers in (("start-up: python -c 'import typer'", starts[0], 0), ("start-up: tag bundled dump (333 papers)", starts[1], 333)):
-        wall = statistics.median(r[0] for r in results)
-        rate = f"{papers / wall:>10,.0f}/s" if papers else " " * 12
-        print(f"{name:<44} {wall:8.3f} s {rate} {' ' * 13} {max(r[1] for r in results) / 1024:8.1f} MiB")
-    ratio = statistics.median(b[0] / a[0] for a, b in zip(starts[0], starts[1]))
-    print(f"{'start-up ratio (tag / import typer)':<44} {ratio:8.2f}x")
+    start_ratio = in_turns(
+        [
+            ("start-up: python -c 'import typer'", [sys.executable, "-c", "import typer"], None),
+            ("start-up: tag bundled dump (333 papers)", [cmd, "tag", str(EXAMPLE)], 333),
+        ],
+        max(9, args.runs),
+        ratios=False,
+    )[1]
+    print(f"{'start-up ratio (tag / import typer)':<44} {start_ratio:8.2f}x")
     if args.library:
         print()
         n_lib = args.library_papers or args.papers
@@ -174,10 +174,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
             db = os.path.join(tmp, "lib.db")
             wall, rss = run([cmd, "add", "--db", db, str(lib_data)])
-            print(f"{'add ' + format(n_lib, ',') + ' papers into a fresh library':<44} {wall:8.3f} s {n_lib / wall:>10,.0f}/s {wall / floor * args.papers / n_lib:6.2f}x floor {rss / 1024:8.1f} MiB")
-            measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs, None, None)
-            measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs, None, None)
-            measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs, None, None)
+            row(f"add {n_lib:,} papers into a fresh library", wall, n_lib, wall / floor * args.papers / n_lib, rss)
+            measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs)
+            measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs)
+            measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs)
 
 
 if __name__ == "__main__":

@@ -1336,16 +1336,10 @@ ac_scan_tokens(const Automaton *a, PyObject *out, PyObject *text, PyObject *norm
         /* the walks under way go on (the earliest first: the longest word
          * first), then one starts here */
         kept = 0;
-        for (j = 0; j < nact; j++) {
-            child = wt_child(a, act_node[j], id);
+        for (j = 0; j <= nact; j++) {
+            child = j < nact ? wt_child(a, act_node[j], id) : sl->root;
             if (child < 0)
                 continue;
-            act_node[kept++] = child;
-            if (node[child].value >= 0 && ac_emit_value(a, node[child].value, i + 1, out, text, normalise_cased) < 0)
-                return -1;
-        }
-        child = sl->root;
-        if (child >= 0) {
             act_node[kept++] = child;
             if (node[child].value >= 0 && ac_emit_value(a, node[child].value, i + 1, out, text, normalise_cased) < 0)
                 return -1;
@@ -1445,99 +1439,97 @@ static int
 ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, PyObject *text,
               PyObject *normalise_cased)
 {
-    {
-        const ac_value *v;
-        Py_ssize_t j, s;
-        PyObject *start, *neg;
-        if (value >= a->nvals) {
-            PyErr_SetString(PyExc_IndexError, "values index out of range");
-            return -1;
-        }
-        v = &a->vals[value];
-        s = end - v->length + 1;
-        start = PyLong_FromSsize_t(s);
-        neg = PyLong_FromSsize_t(1 - end);
-        if (start == NULL || neg == NULL) {
-            Py_XDECREF(start);
-            Py_XDECREF(neg);
-            return -1;
-        }
-        for (j = 0; j < v->nitems; j++) {
-            const ac_item *it = &a->items[v->items_off + j];
-            PyObject *t = PyTuple_New(4);
-            int rc;
-            if (t == NULL)
-                goto error;
-            Py_INCREF(start);
-            PyTuple_SET_ITEM(t, 0, start);
-            Py_INCREF(neg);
-            PyTuple_SET_ITEM(t, 1, neg);
-            Py_INCREF(it->rank);
-            PyTuple_SET_ITEM(t, 2, it->rank);
-            Py_INCREF(it->idx);
-            PyTuple_SET_ITEM(t, 3, it->idx);
-            rc = PyList_Append(PyList_GET_ITEM(out, it->facet), t);
-            Py_DECREF(t);
-            if (rc < 0)
-                goto error;
-        }
-        if (v->pairs != NULL) {
-            /* as scan_one: the exact case of the text against each cased form
-             * (normalise_cased(text[s:end - 1]); for an ASCII text, compared
-             * here character by character: letters and digits as they are,
-             * anything else a space, as normalise_cased makes it) */
-            Py_ssize_t np = seq_len(v->pairs, "pairs"), k, len = end - 1 - s;
-            PyObject *actual = NULL;
-            int ascii = PyUnicode_IS_ASCII(text);
-            for (k = 0; k < np; k++) {
-                PyObject *pair = seq_get(v->pairs, k, "pairs"), *exact;
-                int eq;
-                if (pair == NULL || seq_len(pair, "pair") != 4) {
-                    if (!PyErr_Occurred())
-                        PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
-                    Py_XDECREF(actual);
-                    goto error;
-                }
-                exact = seq_get(pair, 0, "pair");
-                if (ascii && PyUnicode_CheckExact(exact)) {
-                    const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text) + s, *x;
-                    Py_ssize_t q = 0;
-                    eq = PyUnicode_IS_ASCII(exact) && PyUnicode_GET_LENGTH(exact) == len;
-                    if (eq) {
-                        x = PyUnicode_1BYTE_DATA(exact);
-                        while (q < len && (ac_raw_sym[t[q]] ? t[q] : ' ') == x[q])
-                            q++;
-                        eq = q == len;
-                    }
-                }
-                else {
-                    if (actual == NULL) {
-                        PyObject *slice = PyUnicode_Substring(text, s, end - 1);
-                        if (slice == NULL)
-                            goto error;
-                        actual = PyObject_CallOneArg(normalise_cased, slice);
-                        Py_DECREF(slice);
-                        if (actual == NULL)
-                            goto error;
-                    }
-                    eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
-                }
-                if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
-                                                seq_get(pair, 3, "pair")) < 0)) {
-                    Py_XDECREF(actual);
-                    goto error;
-                }
-            }
-            Py_XDECREF(actual);
-        }
-        Py_DECREF(start);
-        Py_DECREF(neg);
-        return 0;
-    error:
-        Py_DECREF(start);
-        Py_DECREF(neg);
+    const ac_value *v;
+    Py_ssize_t j, s;
+    PyObject *start, *neg;
+    if (value >= a->nvals) {
+        PyErr_SetString(PyExc_IndexError, "values index out of range");
         return -1;
     }
+    v = &a->vals[value];
+    s = end - v->length + 1;
+    start = PyLong_FromSsize_t(s);
+    neg = PyLong_FromSsize_t(1 - end);
+    if (start == NULL || neg == NULL) {
+        Py_XDECREF(start);
+        Py_XDECREF(neg);
+        return -1;
+    }
+    for (j = 0; j < v->nitems; j++) {
+        const ac_item *it = &a->items[v->items_off + j];
+        PyObject *t = PyTuple_New(4);
+        int rc;
+        if (t == NULL)
+            goto error;
+        Py_INCREF(start);
+        PyTuple_SET_ITEM(t, 0, start);
+        Py_INCREF(neg);
+        PyTuple_SET_ITEM(t, 1, neg);
+        Py_INCREF(it->rank);
+        PyTuple_SET_ITEM(t, 2, it->rank);
+        Py_INCREF(it->idx);
+        PyTuple_SET_ITEM(t, 3, it->idx);
+        rc = PyList_Append(PyList_GET_ITEM(out, it->facet), t);
+        Py_DECREF(t);
+        if (rc < 0)
+            goto error;
+    }
+    if (v->pairs != NULL) {
+        /* as scan_one: the exact case of the text against each cased form
+         * (normalise_cased(text[s:end - 1]); for an ASCII text, compared
+         * here character by character: letters and digits as they are,
+         * anything else a space, as normalise_cased makes it) */
+        Py_ssize_t np = seq_len(v->pairs, "pairs"), k, len = end - 1 - s;
+        PyObject *actual = NULL;
+        int ascii = PyUnicode_IS_ASCII(text);
+        for (k = 0; k < np; k++) {
+            PyObject *pair = seq_get(v->pairs, k, "pairs"), *exact;
+            int eq;
+            if (pair == NULL || seq_len(pair, "pair") != 4) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
+                Py_XDECREF(actual);
+                goto error;
+            }
+            exact = seq_get(pair, 0, "pair");
+            if (ascii && PyUnicode_CheckExact(exact)) {
+                const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text) + s, *x;
+                Py_ssize_t q = 0;
+                eq = PyUnicode_IS_ASCII(exact) && PyUnicode_GET_LENGTH(exact) == len;
+                if (eq) {
+                    x = PyUnicode_1BYTE_DATA(exact);
+                    while (q < len && (ac_raw_sym[t[q]] ? t[q] : ' ') == x[q])
+                        q++;
+                    eq = q == len;
+                }
+            }
+            else {
+                if (actual == NULL) {
+                    PyObject *slice = PyUnicode_Substring(text, s, end - 1);
+                    if (slice == NULL)
+                        goto error;
+                    actual = PyObject_CallOneArg(normalise_cased, slice);
+                    Py_DECREF(slice);
+                    if (actual == NULL)
+                        goto error;
+                }
+                eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
+            }
+            if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
+                                            seq_get(pair, 3, "pair")) < 0)) {
+                Py_XDECREF(actual);
+                goto error;
+            }
+        }
+        Py_XDECREF(actual);
+    }
+    Py_DECREF(start);
+    Py_DECREF(neg);
+    return 0;
+error:
+    Py_DECREF(start);
+    Py_DECREF(neg);
+    return -1;
 }
 
 /* Every word ending at the node of state `code`, longest first. */
