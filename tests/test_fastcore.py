@@ -712,3 +712,102 @@ def test_vocabulary_words_of_the_bundled_dump():
         matcher._fastcore.ascii_words(["a"], [])
     with pytest.raises(TypeError):
         matcher._fastcore.ascii_words([b"a"], set())
+
+
+# -- the word lists and clause stops of the claims ----------------------------
+
+MATCHER_WORDS = st.lists(st.text(alphabet=st.sampled_from(list("abes -é")), min_size=1, max_size=6).filter(lambda w: w.strip(" -")),
+                         min_size=1, max_size=8)
+MATCHER_TEXT = st.text(alphabet=st.sampled_from(list("abes -@_\t\u00a0Aé1")), max_size=40)
+SUFFIXES = {"metric": r"(?:e?s)?(?![\w@]|-[A-Za-z])", "plural": r"s?(?![\w\-])", "word": r"(?![\w\-])"}
+
+
+@needs_fastcore
+@given(words=MATCHER_WORDS, texts=st.lists(MATCHER_TEXT, min_size=1, max_size=5), suffix=st.sampled_from(sorted(SUFFIXES)),
+       not_before=st.sampled_from(["-@", "-", None]), a=st.integers(-2, 45), b=st.integers(-2, 45))
+def test_word_matcher_finds_what_the_regex_of_its_words_finds(words, texts, suffix, not_before, a, b):
+    """The trie regex (separators, longer words first, backtracking into the suffix) and
+    the ordered alternation, against the C matcher of the same words."""
+    import re
+
+    from papertriage import claims
+
+    tries, entry = dict(claims._TRIES), dict(claims._METRICS_ENTRY)
+    try:
+        words = sorted(set(words))
+        if not_before is None:
+            trie = "(?:" + claims._trie_regex(words) + ")"
+        else:
+            trie = claims._word_start_regex(words, "[\\w" + re.escape(not_before) + "]")
+        guard = "" if not_before is None else "(?<![\\w" + re.escape(not_before) + "].)"
+        ordered = sorted(words, key=lambda w: (-len(w), w))
+        alternation = "(?:" + "|".join(re.escape(w[0]) + guard + re.escape(w[1:]) for w in ordered) + ")"
+    finally:
+        claims._TRIES.clear()
+        claims._TRIES.update(tries)
+        claims._METRICS_ENTRY.clear()
+        claims._METRICS_ENTRY.update(entry)
+    by_trie = matcher._fastcore.WordMatcher(words, False, not_before, suffix)
+    by_order = matcher._fastcore.WordMatcher(ordered, True, not_before, suffix)
+    for source, m in ((trie, by_trie), (alternation, by_order)):
+        rx = re.compile(source + SUFFIXES[suffix])
+        for text in texts:
+            assert m.finditer(text, a, b) == [x.span() for x in rx.finditer(text, a, b)], (source, text)
+            first = rx.search(text, a, b)
+            assert m.search(text, a, b) == (first.span() if first else None)
+
+
+@needs_fastcore
+def test_the_claims_word_lists_on_the_bundled_dump():
+    import pickle
+    import re
+
+    from papertriage import claims
+
+    vocab = claims._vocab()
+    pairs = [(vocab.metric_re, vocab.metric_spans, True), (vocab.exact_re, vocab.exact_spans, False),
+             (vocab.generic_re, vocab.generic_spans, True)]
+    found = 0
+    for rec in read_source(str(EXAMPLE)):
+        for rx, spans, lower in pairs:
+            text = rec.abstract.lower() if lower else rec.abstract
+            for a, b in ((0, len(text)), (50, 170), (len(text) - 90, len(text) - 3)):
+                want = [m.span() for m in rx.finditer(text, a, b)]
+                assert spans(text, a, b) == want
+                found += len(want)
+    assert found > 500
+    m = matcher._fastcore.WordMatcher(["top 1 accuracy", "f1"], False, "-@", "metric")
+    text = "Top-1: top1-accuracy, top 1 accuracys and f1s@5, f1-score, f1 (x)"
+    assert m.finditer(text, 0, 99) == [(7, 20), (22, 37), (59, 61)]
+    assert m.finditer(text, 0, 36) == [(7, 20), (22, 36)]  # the text ends before the plural
+    assert m.finditer(text, 8, 35) == []  # inside a word; ends inside a word
+    assert pickle.loads(pickle.dumps(m)).finditer("a top 1 accuracy", 0, 99) == [(2, 16)]
+    with pytest.raises(ValueError, match="unknown suffix"):
+        matcher._fastcore.WordMatcher(["a"], suffix="plurals")
+    with pytest.raises(TypeError):
+        matcher._fastcore.WordMatcher(["a", 1])
+    with pytest.raises(ValueError, match="empty string"):
+        matcher._fastcore.WordMatcher(["a", "- "])
+    with pytest.raises(ValueError, match="empty string"):
+        matcher._fastcore.WordMatcher([""], True)
+    with pytest.raises(TypeError):
+        m.finditer(b"top 1 accuracy", 0, 9)
+    assert re  # the regexes above are the re module's
+
+
+STOPS = st.lists(st.sampled_from([" and ", " or ", " but ", " nor ", "and", " -- ", " - ", "--", "-", " \u2014", ", respectively",
+                                  ",  e.g", ",i.e", ", e.", ",", ";", ":", "(", ")", " ", "\t", "\u00a0", "x", "nor\t", "\u2003"]),
+                 max_size=12).map("".join)
+
+
+@needs_fastcore
+@given(text=st.one_of(STOPS, st.text(max_size=30)), a=st.integers(-2, 40), b=st.integers(-2, 40))
+def test_clause_stops_in_c_are_the_stop_regexes(text, a, b):
+    from collections import deque
+
+    from papertriage import claims
+
+    first = claims._RIGHT_STOP.search(text, a, b)
+    assert matcher._fastcore.right_stop(text, a, b) == (first.start() if first else -1)
+    last = deque(claims._LEFT_STOP.finditer(text, a, b), maxlen=1)
+    assert matcher._fastcore.last_left_stop(text, a, b) == (last[0].end() if last else -1)

@@ -3759,6 +3759,598 @@ error:
     return NULL;
 }
 
+/* -------------------------------------------------------------------------
+ * Word lists of the claims (claims._vocab): what their regular expressions
+ * find, by the same backtracking order
+ * ---------------------------------------------------------------------- */
+
+/* A WordMatcher stands for one of two regular expressions that the claims
+ * build from a list of words, and gives the spans re's finditer(text, pos,
+ * endpos) gives:
+ *
+ *   trie:     (?<!NB)(?:<claims._trie_regex(words)>)SUFFIX
+ *             (a space or hyphen of a word matches [\s\-]?; the children of a
+ *             node are tried in sorted order, the separator first; a word
+ *             that ends at a node is tried after its longer continuations)
+ *   ordered:  (?<!NB)(?:w0|w1|...)SUFFIX     (literal words, tried in order)
+ *
+ * NB is [\w<not_before>] (none when not_before is None) and SUFFIX one of
+ *   WM_METRIC   (?:e?s)?(?![\w@]|-[A-Za-z])
+ *   WM_PLURAL   s?(?![\w\-])
+ *   WM_WORD     (?![\w\-])
+ * \w and \s as the re module has them for str patterns. */
+
+#define WM_SEP 0 /* the separator edge of a trie node: [\s\-]? */
+enum { WM_METRIC, WM_PLURAL, WM_WORD };
+
+typedef struct {
+    Py_UCS4 ch;
+    int32_t child;
+} wm_edge;
+
+typedef struct {
+    int32_t first, count; /* edges[first : first + count], sorted by ch */
+    int32_t terminal;
+} wm_node;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *args;  /* (words, ordered, not_before, suffix): for pickling */
+    int ordered;
+    int suffix;
+    int look_behind;
+    Py_UCS4 *nb_extra; /* characters of NB besides \w */
+    Py_ssize_t nb_n;
+    wm_node *nodes; /* trie: node 0 is the root */
+    wm_edge *edges;
+    int32_t nnodes;
+    Py_UCS4 *chars;  /* ordered: the words' characters, one after another */
+    Py_ssize_t *wstart; /* ordered: word k is chars[wstart[k] : wstart[k + 1]] */
+    Py_ssize_t nwords;
+    unsigned char first[128]; /* ASCII characters a match can start with */
+    int first_other;          /* a match can start with a non-ASCII character */
+} WordMatcher;
+
+static PyTypeObject WordMatcher_Type;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t end; /* endpos: the text ends here for the pattern */
+} wm_text;
+
+static inline Py_UCS4
+wm_at(const wm_text *t, Py_ssize_t i)
+{
+    return PyUnicode_READ(t->kind, t->data, i);
+}
+
+static inline int
+wm_is_word(Py_UCS4 c)
+{
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return Py_UNICODE_ISALNUM(c);
+}
+
+static inline int
+wm_is_space(Py_UCS4 c)
+{
+    if (c < 128)
+        return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    return Py_UNICODE_ISSPACE(c);
+}
+
+/* The look-ahead after the suffix, at q. */
+static inline int
+wm_boundary(const WordMatcher *m, const wm_text *t, Py_ssize_t q)
+{
+    Py_UCS4 c;
+    if (q >= t->end)
+        return 1;
+    c = wm_at(t, q);
+    if (wm_is_word(c))
+        return 0;
+    if (m->suffix == WM_METRIC) {
+        if (c == '@')
+            return 0;
+        if (c == '-' && q + 1 < t->end) {
+            Py_UCS4 d = wm_at(t, q + 1);
+            return !((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z'));
+        }
+        return 1;
+    }
+    return c != '-';
+}
+
+/* End of the suffix and look-ahead after a word ending at p, or -1. */
+static Py_ssize_t
+wm_suffix(const WordMatcher *m, const wm_text *t, Py_ssize_t p)
+{
+    if (m->suffix == WM_METRIC && p + 1 < t->end && wm_at(t, p) == 'e' && wm_at(t, p + 1) == 's' &&
+        wm_boundary(m, t, p + 2))
+        return p + 2;
+    if (m->suffix != WM_WORD && p < t->end && wm_at(t, p) == 's' && wm_boundary(m, t, p + 1))
+        return p + 1;
+    return wm_boundary(m, t, p) ? p : -1;
+}
+
+static Py_ssize_t
+wm_walk(const WordMatcher *m, const wm_text *t, int32_t node, Py_ssize_t p)
+{
+    const wm_node *nd = &m->nodes[node];
+    const wm_edge *e = m->edges + nd->first, *stop = e + nd->count;
+    Py_ssize_t r;
+    Py_UCS4 c = p < t->end ? wm_at(t, p) : 0;
+    if (e < stop && e->ch == WM_SEP) {
+        if (p < t->end && (c == '-' || wm_is_space(c)) && (r = wm_walk(m, t, e->child, p + 1)) >= 0)
+            return r;
+        if ((r = wm_walk(m, t, e->child, p)) >= 0)
+            return r;
+        e++;
+    }
+    if (p < t->end) {
+        for (; e < stop; e++) {
+            if (e->ch == c) {
+                if ((r = wm_walk(m, t, e->child, p + 1)) >= 0)
+                    return r;
+                break;
+            }
+            if (e->ch > c)
+                break;
+        }
+    }
+    return nd->terminal ? wm_suffix(m, t, p) : -1;
+}
+
+/* End of the match starting at p, or -1. */
+static Py_ssize_t
+wm_match(const WordMatcher *m, const wm_text *t, Py_ssize_t p)
+{
+    Py_UCS4 c = wm_at(t, p);
+    if (c < 128 ? !m->first[c] : !m->first_other)
+        return -1;
+    if (m->look_behind && p > 0) {
+        Py_UCS4 b = wm_at(t, p - 1);
+        Py_ssize_t k;
+        if (wm_is_word(b))
+            return -1;
+        for (k = 0; k < m->nb_n; k++)
+            if (m->nb_extra[k] == b)
+                return -1;
+    }
+    if (!m->ordered)
+        return wm_walk(m, t, 0, p);
+    for (Py_ssize_t w = 0; w < m->nwords; w++) {
+        Py_ssize_t a = m->wstart[w], len = m->wstart[w + 1] - a, k, r;
+        if (p + len > t->end || m->chars[a] != c)
+            continue;
+        for (k = 1; k < len && wm_at(t, p + k) == m->chars[a + k]; k++)
+            ;
+        if (k == len && (r = wm_suffix(m, t, p + len)) >= 0)
+            return r;
+    }
+    return -1;
+}
+
+static int
+wm_args(PyObject *args, PyObject **text, wm_text *t, Py_ssize_t *a)
+{
+    Py_ssize_t n, b;
+    if (!PyArg_ParseTuple(args, "Unn", text, a, &b))
+        return -1;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(*text) < 0)
+        return -1;
+#endif
+    n = PyUnicode_GET_LENGTH(*text);
+    /* the bounds as the re module adjusts them */
+    *a = *a < 0 ? 0 : *a > n ? n : *a;
+    b = b < 0 ? 0 : b > n ? n : b;
+    t->kind = PyUnicode_KIND(*text);
+    t->data = PyUnicode_DATA(*text);
+    t->end = b;
+    return 0;
+}
+
+/* finditer(text, pos, endpos) -> [(start, end), ...] */
+static PyObject *
+WordMatcher_finditer(WordMatcher *self, PyObject *args)
+{
+    PyObject *text, *out;
+    wm_text t;
+    Py_ssize_t p, r;
+    if (wm_args(args, &text, &t, &p) < 0)
+        return NULL;
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    while (p < t.end) {
+        r = wm_match(self, &t, p);
+        if (r < 0) {
+            p++;
+            continue;
+        }
+        if (append_pair(out, p, r) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        p = r > p ? r : p + 1;
+    }
+    return out;
+}
+
+/* search(text, pos, endpos) -> (start, end) or None */
+static PyObject *
+WordMatcher_search(WordMatcher *self, PyObject *args)
+{
+    PyObject *text;
+    wm_text t;
+    Py_ssize_t p, r;
+    if (wm_args(args, &text, &t, &p) < 0)
+        return NULL;
+    for (; p < t.end; p++)
+        if ((r = wm_match(self, &t, p)) >= 0)
+            return Py_BuildValue("(nn)", p, r);
+    Py_RETURN_NONE;
+}
+
+static void
+WordMatcher_dealloc(WordMatcher *self)
+{
+    Py_XDECREF(self->args);
+    PyMem_Free(self->nb_extra);
+    PyMem_Free(self->nodes);
+    PyMem_Free(self->edges);
+    PyMem_Free(self->chars);
+    PyMem_Free(self->wstart);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+wm_edge_cmp(const void *x, const void *y)
+{
+    Py_UCS4 a = ((const wm_edge *)x)->ch, b = ((const wm_edge *)y)->ch;
+    return a < b ? -1 : a > b;
+}
+
+static void
+wm_first(WordMatcher *m, Py_UCS4 c)
+{
+    if (c < 128)
+        m->first[c] = 1;
+    else
+        m->first_other = 1;
+}
+
+/* The trie of the words, its edges sorted. Built with a child list per node
+ * (edges linked through `child` of a scratch array), then laid out by node. */
+static int
+wm_build_trie(WordMatcher *m, PyObject *words, Py_ssize_t nw)
+{
+    Py_ssize_t total = 1, i, k;
+    int32_t *head, *next, *target, nn = 1, ne = 0;
+    Py_UCS4 *ech;
+    int rc = -1;
+    for (i = 0; i < nw; i++)
+        total += PyUnicode_GET_LENGTH(PyList_GET_ITEM(words, i));
+    if (total > INT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "WordMatcher: too many characters");
+        return -1;
+    }
+    head = PyMem_Malloc(total * sizeof(int32_t));
+    next = PyMem_Malloc(total * sizeof(int32_t));
+    target = PyMem_Malloc(total * sizeof(int32_t));
+    ech = PyMem_Malloc(total * sizeof(Py_UCS4));
+    m->nodes = PyMem_Calloc(total, sizeof(wm_node));
+    m->edges = PyMem_Malloc(total * sizeof(wm_edge));
+    if (!head || !next || !target || !ech || !m->nodes || !m->edges) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    head[0] = -1;
+    for (i = 0; i < nw; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+        int kind = PyUnicode_KIND(w);
+        const void *data = PyUnicode_DATA(w);
+        int32_t node = 0;
+        for (k = 0; k < len; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, k);
+            int32_t e;
+            if (c == ' ' || c == '-')
+                c = WM_SEP;
+            for (e = head[node]; e >= 0 && ech[e] != c; e = next[e])
+                ;
+            if (e < 0) {
+                e = ne++;
+                ech[e] = c;
+                target[e] = nn;
+                next[e] = head[node];
+                head[node] = e;
+                head[nn++] = -1;
+            }
+            node = target[e];
+        }
+        m->nodes[node].terminal = 1;
+    }
+    for (int32_t v = 0, out = 0; v < nn; v++) {
+        m->nodes[v].first = out;
+        for (int32_t e = head[v]; e >= 0; e = next[e]) {
+            m->edges[out].ch = ech[e];
+            m->edges[out].child = target[e];
+            out++;
+        }
+        m->nodes[v].count = out - m->nodes[v].first;
+        qsort(m->edges + m->nodes[v].first, (size_t)m->nodes[v].count, sizeof(wm_edge), wm_edge_cmp);
+    }
+    m->nnodes = nn;
+    for (int32_t e = 0; e < m->nodes[0].count; e++) {
+        wm_edge *ed = &m->edges[m->nodes[0].first + e];
+        if (ed->ch == WM_SEP) /* a word starting with a separator: any start */
+            memset(m->first, 1, sizeof m->first), m->first_other = 1;
+        else
+            wm_first(m, ed->ch);
+    }
+    rc = 0;
+done:
+    PyMem_Free(head);
+    PyMem_Free(next);
+    PyMem_Free(target);
+    PyMem_Free(ech);
+    return rc;
+}
+
+static int
+wm_build_ordered(WordMatcher *m, PyObject *words, Py_ssize_t nw)
+{
+    Py_ssize_t total = 0, i, k, at = 0;
+    for (i = 0; i < nw; i++)
+        total += PyUnicode_GET_LENGTH(PyList_GET_ITEM(words, i));
+    m->chars = PyMem_Malloc((total + 1) * sizeof(Py_UCS4));
+    m->wstart = PyMem_Malloc((nw + 1) * sizeof(Py_ssize_t));
+    if (!m->chars || !m->wstart) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < nw; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+        m->wstart[i] = at;
+        for (k = 0; k < len; k++)
+            m->chars[at++] = PyUnicode_READ_CHAR(w, k);
+        wm_first(m, m->chars[m->wstart[i]]);
+    }
+    m->wstart[nw] = at;
+    m->nwords = nw;
+    return 0;
+}
+
+static PyObject *
+WordMatcher_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"words", "ordered", "not_before", "suffix", NULL};
+    PyObject *words_in, *words = NULL, *not_before = Py_None;
+    int ordered = 0;
+    const char *suffix = "word";
+    WordMatcher *self;
+    Py_ssize_t nw, i;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|pOs", kwlist, &words_in, &ordered, &not_before, &suffix))
+        return NULL;
+    if (not_before != Py_None && !PyUnicode_Check(not_before)) {
+        PyErr_SetString(PyExc_TypeError, "WordMatcher: not_before must be a str or None");
+        return NULL;
+    }
+    words = PySequence_List(words_in);
+    if (words == NULL)
+        return NULL;
+    nw = PyList_GET_SIZE(words);
+    for (i = 0; i < nw; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_ssize_t k, len;
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "WordMatcher: every word must be a str");
+            goto fail;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(w) < 0)
+            goto fail;
+#endif
+        /* a word that can match nothing at all would need re's rules for empty matches */
+        len = PyUnicode_GET_LENGTH(w);
+        for (k = 0; k < len && !ordered; k++) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(w, k);
+            if (c != ' ' && c != '-')
+                break;
+        }
+        if (len == 0 || k == len) {
+            PyErr_Format(PyExc_ValueError, "WordMatcher: the word %R can match the empty string", w);
+            goto fail;
+        }
+    }
+    self = (WordMatcher *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        goto fail;
+    if (strcmp(suffix, "metric") == 0)
+        self->suffix = WM_METRIC;
+    else if (strcmp(suffix, "plural") == 0)
+        self->suffix = WM_PLURAL;
+    else if (strcmp(suffix, "word") == 0)
+        self->suffix = WM_WORD;
+    else {
+        PyErr_Format(PyExc_ValueError, "WordMatcher: unknown suffix %s (metric, plural or word)", suffix);
+        goto fail_self;
+    }
+    self->ordered = ordered;
+    self->args = Py_BuildValue("(OiOs)", words, ordered, not_before, suffix);
+    if (self->args == NULL)
+        goto fail_self;
+    if (not_before != Py_None) {
+        self->look_behind = 1;
+        self->nb_n = PyUnicode_GET_LENGTH(not_before);
+        self->nb_extra = PyMem_Malloc((self->nb_n + 1) * sizeof(Py_UCS4));
+        if (self->nb_extra == NULL) {
+            PyErr_NoMemory();
+            goto fail_self;
+        }
+        for (i = 0; i < self->nb_n; i++)
+            self->nb_extra[i] = PyUnicode_READ_CHAR(not_before, i);
+    }
+    if ((ordered ? wm_build_ordered(self, words, nw) : wm_build_trie(self, words, nw)) < 0)
+        goto fail_self;
+    Py_DECREF(words);
+    return (PyObject *)self;
+fail_self:
+    Py_DECREF(self);
+fail:
+    Py_DECREF(words);
+    return NULL;
+}
+
+static PyObject *
+WordMatcher_reduce(WordMatcher *self, PyObject *Py_UNUSED(ignored))
+{
+    return Py_BuildValue("(OO)", (PyObject *)Py_TYPE(self), self->args);
+}
+
+static PyMethodDef WordMatcher_methods[] = {
+    {"finditer", (PyCFunction)WordMatcher_finditer, METH_VARARGS,
+     "finditer(text, pos, endpos) -> [(start, end), ...]: the spans of the pattern's finditer"},
+    {"search", (PyCFunction)WordMatcher_search, METH_VARARGS,
+     "search(text, pos, endpos) -> (start, end) or None: the span of the pattern's search"},
+    {"__reduce__", (PyCFunction)WordMatcher_reduce, METH_NOARGS, "Pickled as its arguments."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject WordMatcher_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "papertriage._fastcore.WordMatcher",
+    .tp_basicsize = sizeof(WordMatcher),
+    .tp_dealloc = (destructor)WordMatcher_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "WordMatcher(words, ordered=False, not_before=None, suffix='word')\n\n"
+              "The spans of (?<![\\w<not_before>])(?:<words>)<suffix> as re finds them, where <words> is\n"
+              "claims._trie_regex(words) (ordered=False) or the literal words tried in order (ordered=True),\n"
+              "and suffix is 'metric' ((?:e?s)?(?![\\w@]|-[A-Za-z])), 'plural' (s?(?![\\w\\-])) or\n"
+              "'word' ((?![\\w\\-])). not_before=None: no look-behind. A word must not be able to match\n"
+              "the empty string (a word of spaces and hyphens in a trie).",
+    .tp_methods = WordMatcher_methods,
+    .tp_new = WordMatcher_new,
+};
+
+/* The clause stops of the claims (claims._RIGHT_STOP, claims._LEFT_STOP). */
+static inline int
+stop_word_at(const wm_text *t, Py_ssize_t q, const char *w)
+{
+    for (; *w; w++, q++)
+        if (q >= t->end || wm_at(t, q) != (Py_UCS4)(unsigned char)*w)
+            return 0;
+    return 1;
+}
+
+/* End of "(?:and|or|but[|nor])\s|-{1,2}\s|—" at q, or -1. */
+static Py_ssize_t
+stop_after_space(const wm_text *t, Py_ssize_t q, int nor)
+{
+    static const char *const words[] = {"and", "or", "but", "nor"};
+    for (int k = 0; k < 3 + nor; k++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(words[k]);
+        if (stop_word_at(t, q, words[k]) && q + len < t->end && wm_is_space(wm_at(t, q + len)))
+            return q + len + 1;
+    }
+    if (q < t->end && wm_at(t, q) == 0x2014) /* — */
+        return q + 1;
+    if (q < t->end && wm_at(t, q) == '-') {
+        if (q + 2 < t->end && wm_at(t, q + 1) == '-' && wm_is_space(wm_at(t, q + 2)))
+            return q + 3;
+        if (q + 1 < t->end && wm_is_space(wm_at(t, q + 1)))
+            return q + 2;
+    }
+    return -1;
+}
+
+/* End of _LEFT_STOP at p, or -1. */
+static Py_ssize_t
+left_stop_at(const wm_text *t, Py_ssize_t p)
+{
+    Py_UCS4 c = wm_at(t, p);
+    Py_ssize_t q;
+    if (c == ';' || c == ':')
+        return p + 1;
+    if (c == ',') {
+        for (q = p + 1; q < t->end && wm_is_space(wm_at(t, q)); q++)
+            ;
+        if (stop_word_at(t, q, "respectively") || stop_word_at(t, q, "e.g") || stop_word_at(t, q, "i.e"))
+            return -1;
+        return p + 1;
+    }
+    return wm_is_space(c) ? stop_after_space(t, p + 1, 0) : -1;
+}
+
+static int
+stop_args(PyObject *const *args, Py_ssize_t nargs, const char *name, wm_text *t, Py_ssize_t *a)
+{
+    PyObject *text;
+    Py_ssize_t n, b;
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "%s(text, pos, endpos) takes 3 arguments", name);
+        return -1;
+    }
+    text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s: text must be a str", name);
+        return -1;
+    }
+    if (as_ssize(args[1], a) < 0 || as_ssize(args[2], &b) < 0)
+        return -1;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return -1;
+#endif
+    n = PyUnicode_GET_LENGTH(text);
+    *a = *a < 0 ? 0 : *a > n ? n : *a;
+    t->end = b < 0 ? 0 : b > n ? n : b;
+    t->kind = PyUnicode_KIND(text);
+    t->data = PyUnicode_DATA(text);
+    return 0;
+}
+
+/* right_stop(text, pos, endpos) -> the start of claims._RIGHT_STOP.search, or -1 */
+static PyObject *
+right_stop(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    wm_text t;
+    Py_ssize_t p;
+    if (stop_args(args, nargs, "right_stop", &t, &p) < 0)
+        return NULL;
+    for (; p < t.end; p++) {
+        Py_UCS4 c = wm_at(&t, p);
+        if (c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+            (wm_is_space(c) && stop_after_space(&t, p + 1, 1) >= 0))
+            return PyLong_FromSsize_t(p);
+    }
+    return PyLong_FromLong(-1);
+}
+
+/* last_left_stop(text, pos, endpos) -> the end of the last match of
+ * claims._LEFT_STOP.finditer, or -1 */
+static PyObject *
+last_left_stop(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    wm_text t;
+    Py_ssize_t p, r, last = -1;
+    if (stop_args(args, nargs, "last_left_stop", &t, &p) < 0)
+        return NULL;
+    while (p < t.end) {
+        r = left_stop_at(&t, p);
+        if (r < 0)
+            p++;
+        else
+            p = last = r;
+    }
+    return PyLong_FromSsize_t(last);
+}
+
 static PyMethodDef module_methods[] = {
     {"scan_automaton", (PyCFunction)(void (*)(void))scan_automaton, METH_FASTCALL,
      "scan_automaton(automaton, values, out, text, normalise, normalise_cased)\n\n"
@@ -3783,6 +4375,12 @@ static PyMethodDef module_methods[] = {
      "ascii_words(texts, found) -> [str, ...]\n\n"
      "Adds the spelling vocabulary of the ASCII texts to the set found (library_search.vocabulary_words);\n"
      "returns the other texts."},
+    {"right_stop", (PyCFunction)(void (*)(void))right_stop, METH_FASTCALL,
+     "right_stop(text, pos, endpos) -> int\n\n"
+     "The start of claims._RIGHT_STOP.search(text, pos, endpos), or -1."},
+    {"last_left_stop", (PyCFunction)(void (*)(void))last_left_stop, METH_FASTCALL,
+     "last_left_stop(text, pos, endpos) -> int\n\n"
+     "The end of the last match of claims._LEFT_STOP.finditer(text, pos, endpos), or -1."},
     {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
      "rows_as_dicts(keys, rows)\n\n"
      "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},
@@ -3812,7 +4410,7 @@ PyInit__fastcore(void)
         (sp_str_span = PyUnicode_InternFromString("span")) == NULL ||
         (sp_str_lower = PyUnicode_InternFromString("lower")) == NULL)
         return NULL;
-    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0)
+    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0 || PyType_Ready(&WordMatcher_Type) < 0)
         return NULL;
     m = PyModule_Create(&fastcore_module);
     if (m == NULL)
@@ -3826,6 +4424,12 @@ PyInit__fastcore(void)
     Py_INCREF(&Automaton_Type);
     if (PyModule_AddObject(m, "Automaton", (PyObject *)&Automaton_Type) < 0) {
         Py_DECREF(&Automaton_Type);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&WordMatcher_Type);
+    if (PyModule_AddObject(m, "WordMatcher", (PyObject *)&WordMatcher_Type) < 0) {
+        Py_DECREF(&WordMatcher_Type);
         Py_DECREF(m);
         return NULL;
     }

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable
 
 
 from .models import Claim, SkippedNumber
@@ -119,6 +119,21 @@ def _needles(words: Any) -> tuple[str, ...]:
     return tuple(sorted(p for p in pieces if not any(q != p and q in p for q in pieces)))
 
 
+def _spans(pattern: re.Pattern[str], words: list[str], ordered: bool, not_before: str, suffix: str) -> Any:
+    r"""``pattern``'s ``finditer(text, pos, endpos)`` as a list of spans.
+
+    ``pattern`` is ``words`` (as :func:`_word_start_regex` or, ``ordered``, as
+    literal alternatives tried in order) not after ``[\w<not_before>]``, then
+    ``suffix`` (see ``WordMatcher`` in the C core, which finds the same spans
+    by the same backtracking order without the regex engine trying the whole
+    pattern at every position); without the C core, the regex's own.
+    """
+    if _FAST is not None:
+        return _FAST.WordMatcher(words, ordered, not_before, suffix).finditer
+    finditer = pattern.finditer
+    return lambda text, a, b: [m.span() for m in finditer(text, a, b)]
+
+
 def _words_regex(words: Any) -> re.Pattern[str]:
     """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
     return regexes.compile(_word_start_regex(sorted({w.lower() for w in words}), r"[\w\-]") + r"(?![\w\-])")
@@ -137,6 +152,11 @@ class _Vocab:
     exact_re: re.Pattern[str] | None
     """Case-sensitive aliases (WER, EM, mAP), to run on the original text."""
     generic_re: re.Pattern[str]
+    metric_spans: Callable[[str, int, int], list[tuple[int, int]]]
+    """``metric_re``'s finditer spans (see :func:`_spans`); ``exact_spans`` and
+    ``generic_spans`` likewise."""
+    exact_spans: Callable[[str, int, int], list[tuple[int, int]]] | None
+    generic_spans: Callable[[str, int, int], list[tuple[int, int]]]
     generic_heads: frozenset[str]
     generic_skip: frozenset[str]
     cost_metrics: frozenset[str]
@@ -233,20 +253,28 @@ def _vocab() -> _Vocab:
     for w in weak:
         by_key.setdefault(_norm_key(w), "score")
     boundary = r"(?:e?s)?(?![\w@]|-[A-Za-z])"  # a plural, then no "-based" or "-efficient"
-    metric_re = regexes.compile(_word_start_regex(sorted(insensitive | weak), r"[\w\-@]") + boundary)
+    metric_words = sorted(insensitive | weak)
+    metric_re = regexes.compile(_word_start_regex(metric_words, r"[\w\-@]") + boundary)
     exact_re = None
+    exact_spans = None
     if exact:
         longest_first = sorted(exact, key=lambda a: (-len(a), a))  # the same source in every run
         # (?<![\w\-@]) checked after the first letter, so that the scan is for the first letters
         guarded = [re.escape(a[0]) + r"(?<![\w\-@].)" + re.escape(a[1:]) for a in longest_first]
         exact_re = regexes.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
+        exact_spans = _spans(exact_re, longest_first, True, "-@", "metric")
+    generic_words = sorted(words("generic_metric_heads"))
+    generic_re = regexes.compile(_word_start_regex(generic_words, r"[\w\-]") + r"s?(?![\w\-])")
     vocab = _Vocab(
         canonical=tuple(raw["metrics"]),
         by_key=by_key,
         weak_keys=frozenset(_norm_key(w) for w in weak),
         metric_re=metric_re,
         exact_re=exact_re,
-        generic_re=regexes.compile(_word_start_regex(sorted(words("generic_metric_heads")), r"[\w\-]") + r"s?(?![\w\-])"),
+        generic_re=generic_re,
+        metric_spans=_spans(metric_re, metric_words, False, "-@", "metric"),
+        exact_spans=exact_spans,
+        generic_spans=_spans(generic_re, generic_words, False, "-", "plural"),
         generic_heads=words("generic_metric_heads"),
         generic_skip=words("generic_metric_skip"),
         cost_metrics=words("cost_metrics"),
@@ -632,6 +660,24 @@ _RIGHT_STOP = regexes.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{
 _LEFT_STOP = regexes.compile(
     r"[;:,\s](?:(?<=[;:])|(?<=,)(?!\s*(?:respectively|e\.g|i\.e))|(?<=\s)(?:(?:and|or|but)\s|-{1,2}\s|—))"
 )
+
+
+def _right_stop(low: str, a: int, b: int) -> int:
+    """Where ``_RIGHT_STOP`` is first found in low[a:b], or -1."""
+    if _FAST is not None:
+        return _FAST.right_stop(low, a, b)  # type: ignore[no-any-return]
+    stop = _RIGHT_STOP.search(low, a, b)
+    return stop.start() if stop else -1
+
+
+def _last_left_stop(low: str, a: int, b: int) -> int:
+    """The end of the last ``_LEFT_STOP`` found in low[a:b] (left to right), or -1."""
+    if _FAST is not None:
+        return _FAST.last_left_stop(low, a, b)  # type: ignore[no-any-return]
+    last = deque(_LEFT_STOP.finditer(low, a, b), maxlen=1)
+    return last[0].end() if last else -1
+
+
 _IN_TERMS_OF = regexes.compile(r"\bin terms of (?:the |their |its )?")
 _LIST_JOIN = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
 _OF = regexes.compile(r"\s+of\s")
@@ -772,8 +818,8 @@ class _Abstract:
 
     def clause_end(self, a: int, b: int) -> int:
         b = min(b, a + 60)
-        stop = _RIGHT_STOP.search(self.low, a, b)
-        return stop.start() if stop else b
+        stop = _right_stop(self.low, a, b)
+        return b if stop < 0 else stop
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Start and end of the sentence around ``pos``: just past the sentence ends before
@@ -824,40 +870,40 @@ class _Abstract:
         if a >= b:
             return []
         vocab, text, low = self.vocab, self.text, self.low
-        found = list(vocab.metric_re.finditer(low, a, b))
-        if vocab.exact_re is not None:
-            exact = list(vocab.exact_re.finditer(text, a, b))
+        found = [(s, e, low) for s, e in vocab.metric_spans(low, a, b)]
+        if vocab.exact_spans is not None:
+            exact = vocab.exact_spans(text, a, b)
             if exact:
-                found = sorted(found + exact, key=lambda m: (m.start(), -m.end()))
+                found = sorted(found + [(s, e, text) for s, e in exact], key=lambda m: (m[0], -m[1]))
         hits: list[_Hit] = []
-        for m in found:
-            if hits and m.start() < hits[-1].end:
+        for s, e, source in found:
+            if hits and s < hits[-1].end:
                 continue
-            key = _norm_key(m.group())
+            key = _norm_key(source[s:e])
             name = vocab.by_key.get(key) or vocab.by_key.get(key[:-1]) or vocab.by_key.get(key[:-2])
             if name is None:
                 continue
             weak = key in vocab.weak_keys or key[:-1] in vocab.weak_keys
-            if weak and hits and not hits[-1].weak and not text[hits[-1].end : m.start()].strip().strip("-"):
-                hits[-1].end = m.end()  # "BLUE scores"
+            if weak and hits and not hits[-1].weak and not text[hits[-1].end : s].strip().strip("-"):
+                hits[-1].end = e  # "BLUE scores"
                 continue
-            hits.append(_Hit(m.start(), m.end(), name, weak))
+            hits.append(_Hit(s, e, name, weak))
         added = False
-        for g in vocab.generic_re.finditer(low, a, b):
-            modifier, start = _prev_word(text, g.start(), " -\t\n\u00a0")
+        for gs, ge in vocab.generic_spans(low, a, b):
+            modifier, start = _prev_word(text, gs, " -\t\n\u00a0")
             if start < a or not modifier[:1].islower():
                 continue
             modifier = modifier.lower()
             if modifier in vocab.generic_skip or canonical_metric(modifier) is not None:
                 continue
-            overlapping = [h for h in hits if h.start < g.end() and start < h.end]
+            overlapping = [h for h in hits if h.start < ge and start < h.end]
             if any(not h.weak for h in overlapping):
                 continue
             for h in overlapping:
                 hits.remove(h)
-            head = g.group()
+            head = low[gs:ge]
             head = head[:-1] if head.endswith("s") and head[:-1] in vocab.generic_heads else head
-            hits.append(_Hit(start, g.end(), f"{modifier} {head}", False))
+            hits.append(_Hit(start, ge, f"{modifier} {head}", False))
             added = True
         if added:
             hits.sort(key=lambda h: h.start)
@@ -865,9 +911,9 @@ class _Abstract:
 
     def right_metric(self, a: int, b: int, max_words: int) -> _Hit | None:
         """The metric named right after a number ("77.33% top-1 accuracy", "drop in perplexity")."""
-        stop = _RIGHT_STOP.search(self.low, a, b)
+        stop = _right_stop(self.low, a, b)
         weak = None
-        for h in self.metric_hits(a, stop.start() if stop else b):
+        for h in self.metric_hits(a, b if stop < 0 else stop):
             gap = [w for w in self.content(self.words(a, h.start)) if w not in self.vocab.relative_after]
             if len(gap) > max_words or any(w in self.vocab.breaks for w in gap):
                 break
@@ -879,9 +925,9 @@ class _Abstract:
 
     def left_metric(self, a: int, b: int, max_words: int) -> _Hit | None:
         """The metric named just before a number ("accuracy of 77.33%", "WER by 4%")."""
-        last_stop = deque(_LEFT_STOP.finditer(self.low, a, b), maxlen=1)
-        if last_stop:
-            a = last_stop[0].end()
+        last_stop = _last_left_stop(self.low, a, b)
+        if last_stop >= 0:
+            a = last_stop
         hits = self.metric_hits(a, b)
         if not hits:
             return None
