@@ -3308,6 +3308,16 @@ ej_reserve(ej_buf *b, Py_ssize_t extra)
 /* A str as orjson writes it: UTF-8, with '"', '\\' and control characters
  * escaped (\b \t \n \f \r, else \u00XX). 1: not representable (a surrogate),
  * with no exception set. */
+/* Whether one of the eight bytes of x is escaped in a JSON string ('"', '\\' or
+ * below 0x20): exact, by the "has a zero byte" and "has a byte below n" tests. */
+static inline int
+ej_escapes(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x)) & highs ? 1 : 0;
+}
+
 static int
 ej_str(ej_buf *b, PyObject *s)
 {
@@ -3333,20 +3343,24 @@ ej_str(ej_buf *b, PyObject *s)
     o = b->buf + b->len;
     *o++ = '"';
     while (i < n) {
-        Py_ssize_t run = i;
         unsigned char c;
-        while (i < n && !ej_esc[u[i]])
-            i++;
-        if (i - run <= 16) /* most strings here are short: no call */
-            for (; run < i; run++)
-                *o++ = (char)u[run];
-        else {
-            memcpy(o, u + run, (size_t)(i - run));
-            o += i - run;
+        /* eight bytes at a time while none of them is escaped */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            if (ej_escapes(x))
+                break;
+            memcpy(o, &x, 8);
+            o += 8;
+            i += 8;
         }
         if (i >= n)
             break;
         c = u[i++];
+        if (!ej_esc[c]) {
+            *o++ = (char)c;
+            continue;
+        }
         *o++ = '\\';
         switch (c) {
         case '"': *o++ = '"'; break;

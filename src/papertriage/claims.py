@@ -53,9 +53,18 @@ __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metri
 _SEPARATORS = regexes.compile(r"[\s_\-]+")
 
 
+_KEYS: dict[str, str] = {}
+""":func:`_norm_key` of the names met so far (a text names few different ones)."""
+
+
 def _norm_key(name: str) -> str:
     """Lookup key of a metric name: lower case without spaces, hyphens, underscores."""
-    return _SEPARATORS.sub("", name.lower())
+    key = _KEYS.get(name)
+    if key is None:
+        key = _SEPARATORS.sub("", name.lower())
+        if len(_KEYS) < 100_000:
+            _KEYS[name] = key
+    return key
 
 
 _TRIES: dict[str, str] = {}
@@ -119,11 +128,11 @@ def _needles(words: Any) -> tuple[str, ...]:
     return tuple(sorted(p for p in pieces if not any(q != p and q in p for q in pieces)))
 
 
-def _spans(pattern: re.Pattern[str], words: list[str], ordered: bool, not_before: str, suffix: str) -> Any:
+def _spans(pattern: re.Pattern[str], words: list[str], ordered: bool, not_before: str | None, suffix: str) -> Any:
     r"""``pattern``'s ``finditer(text, pos, endpos)`` as a list of spans.
 
     ``pattern`` is ``words`` (as :func:`_word_start_regex` or, ``ordered``, as
-    literal alternatives tried in order) not after ``[\w<not_before>]``, then
+    literal alternatives tried in order) not after ``[\w<not_before>]`` (anywhere when it is ``None``), then
     ``suffix`` (see ``WordMatcher`` in the C core, which finds the same spans
     by the same backtracking order without the regex engine trying the whole
     pattern at every position); without the C core, the regex's own.
@@ -134,9 +143,13 @@ def _spans(pattern: re.Pattern[str], words: list[str], ordered: bool, not_before
     return lambda text, a, b: [m.span() for m in finditer(text, a, b)]
 
 
-def _words_regex(words: Any) -> re.Pattern[str]:
-    """Whole-word matcher for lower-case cue words or phrases (run on lower-cased text)."""
-    return regexes.compile(_word_start_regex(sorted({w.lower() for w in words}), r"[\w\-]") + r"(?![\w\-])")
+def _cue_search(words: Any) -> Any:
+    """``search(text, pos, endpos)`` for whole cue words or phrases, in lower case
+    (run on lower-cased text): a span or match where one is found, else ``None``."""
+    cues = sorted({w.lower() for w in words})
+    if _FAST is not None:
+        return _FAST.WordMatcher(cues, False, "-", "word").search
+    return regexes.compile(_word_start_regex(cues, r"[\w\-]") + r"(?![\w\-])").search
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +181,12 @@ class _Vocab:
     absolute_before: frozenset[str]
     comparatives: frozenset[str]
     speed_words: frozenset[str]
-    result_re: re.Pattern[str]
-    reference_re: re.Pattern[str]
+    result_search: Callable[[str, int, int], object]
+    """A cue word in text[pos:endpos] (see :func:`_cue_search`), or ``None``;
+    ``reference_search`` and ``training_search`` likewise."""
+    reference_search: Callable[[str, int, int], object]
     reference_needles: tuple[str, ...]
-    """One of these is in every match of ``reference_re`` ("agreement")."""
+    """One of these is in every match of ``reference_search`` ("agreement")."""
     setting_verbs: frozenset[str]
     share_result: frozenset[str]
     count_nouns: frozenset[str]
@@ -181,7 +196,7 @@ class _Vocab:
     time_units: frozenset[str]
     time_cues: frozenset[str]
     time_metrics: frozenset[str]
-    training_re: re.Pattern[str]
+    training_search: Callable[[str, int, int], object]
     after_bare: frozenset[str]
     name_before: frozenset[str]
     hedges: frozenset[str]
@@ -189,9 +204,9 @@ class _Vocab:
     breaks: frozenset[str]
     not_datasets: frozenset[str]
     not_dataset_next: frozenset[str]
-    dataset_noun_re: re.Pattern[str]
+    dataset_noun_spans: Callable[[str, int, int], list[tuple[int, int]]]
     dataset_noun_needles: tuple[str, ...]
-    """One of these is in every match of ``dataset_noun_re`` ("data", "benchmark")."""
+    """One of these is in every match of ``dataset_noun_spans`` ("data", "benchmark")."""
     dataset_suffix_re: re.Pattern[str]
 
 
@@ -264,6 +279,8 @@ def _vocab() -> _Vocab:
         exact_re = regexes.compile(r"(?:" + "|".join(guarded) + ")" + boundary)
         exact_spans = _spans(exact_re, longest_first, True, "-@", "metric")
     generic_words = sorted(words("generic_metric_heads"))
+    dataset_nouns = sorted(words("dataset_nouns"))
+    dataset_noun_re = regexes.compile(r"(?:" + _trie_regex(dataset_nouns) + r")(?![\w\-])")
     generic_re = regexes.compile(_word_start_regex(generic_words, r"[\w\-]") + r"s?(?![\w\-])")
     vocab = _Vocab(
         canonical=tuple(raw["metrics"]),
@@ -286,8 +303,8 @@ def _vocab() -> _Vocab:
         absolute_before=words("absolute_before"),
         comparatives=words("comparatives"),
         speed_words=words("speed_words"),
-        result_re=_words_regex(words("result_cues")),
-        reference_re=_words_regex(words("reference_cues")),
+        result_search=_cue_search(words("result_cues")),
+        reference_search=_cue_search(words("reference_cues")),
         reference_needles=_needles(words("reference_cues")),
         setting_verbs=words("setting_verbs"),
         share_result=words("share_result_before"),
@@ -298,7 +315,7 @@ def _vocab() -> _Vocab:
         time_units=words("time_units"),
         time_cues=words("time_cues"),
         time_metrics=words("time_metrics"),
-        training_re=_words_regex(words("training_cues")),
+        training_search=_cue_search(words("training_cues")),
         after_bare=words("after_bare"),
         name_before=words("name_before"),
         hedges=words("hedges"),
@@ -307,7 +324,7 @@ def _vocab() -> _Vocab:
         not_datasets=words("not_datasets"),
         not_dataset_next=words("not_dataset_next"),
         dataset_noun_needles=_needles(words("dataset_nouns")),
-        dataset_noun_re=regexes.compile(r"(?:" + _trie_regex(sorted(words("dataset_nouns"))) + r")(?![\w\-])"),
+        dataset_noun_spans=_spans(dataset_noun_re, dataset_nouns, False, None, "word"),
         dataset_suffix_re=regexes.compile(r"\s+(?:" + _trie_regex(sorted(words("dataset_suffixes"))) + r")$", re.I),
     )
     _store_tries()
@@ -857,7 +874,7 @@ class _Abstract:
         return self.sent
 
     def has_result_cue(self, a: int, b: int) -> bool:
-        return self.vocab.result_re.search(self.low, a, b) is not None
+        return self.vocab.result_search(self.low, a, b) is not None
 
     # -- metric mentions --------------------------------------------------
 
@@ -1143,7 +1160,7 @@ class _Abstract:
                     return "setting"  # "multiplex up to 20x inputs"
         a = max(g.sent[0], n.start - 60)
         window = self.low[a : n.start]
-        if any(map(window.__contains__, vocab.reference_needles)) and vocab.reference_re.search(self.low, a, n.start):
+        if any(map(window.__contains__, vocab.reference_needles)) and vocab.reference_search(self.low, a, n.start) is not None:
             return "reference"  # "the inter-annotator agreement is 84%"
         return None
 
@@ -1232,7 +1249,7 @@ class _Abstract:
         after = self.words(n.uend, n.uend + 30)[:2]
         before = self.unhedged(self.words(max(g.sent[0], g.nums[0].start - 30), g.nums[0].start))[-2:]
         if (after and after[0] in ("per", "to")) or any(w in self.vocab.time_cues for w in before):
-            return "training time" if self.vocab.training_re.search(self.low, g.sent[0], n.start) else "latency"
+            return "training time" if self.vocab.training_search(self.low, g.sent[0], n.start) is not None else "latency"
         return None
 
     def kind(self, n: _Num, g: _Group, hit: _Hit | None, core: list[str]) -> str | None:
@@ -1341,9 +1358,9 @@ class _Abstract:
         text = self.text
         if not any(map(text[s_start:s_end].__contains__, self.vocab.dataset_noun_needles)):
             return None
-        for m in self.vocab.dataset_noun_re.finditer(text, s_start, s_end):
-            found = _name_before(text, m.start(), max(s_start, m.start() - 60))
-            if found and self.valid(found, m.start(), strict=False):
+        for start, _ in self.vocab.dataset_noun_spans(text, s_start, s_end):
+            found = _name_before(text, start, max(s_start, start - 60))
+            if found and self.valid(found, start, strict=False):
                 return self.clean(found)
         return None
 
