@@ -190,10 +190,12 @@ def list_cmd(
     if lib is not None:
         _warn_stale(lib, tagger)
         if fmt == "ids" and hasattr(lib, "query_ids"):
+            from itertools import islice
+
             ids = lib.query_ids(f, sort=sort, limit=limit)
             out = stdout_binary()
-            for i in ids:
-                out.write(i.encode("utf-8") + b"\n")
+            while chunk := list(islice(ids, 4096)):  # one write per 4,096 ids
+                out.write(("\n".join(chunk) + "\n").encode("utf-8"))
             out.flush()
             return
         rows: Iterable[dict[str, Any]] = lib.query(f, sort=sort, limit=limit)
