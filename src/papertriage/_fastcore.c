@@ -3578,37 +3578,65 @@ cw_symbol(Py_UCS4 c)
     }
 }
 
+/* A window of a text: the arguments (text, pos, endpos) of the scans below
+ * that stand in for re's search and finditer, with pos and endpos adjusted
+ * as the re module adjusts them. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t end; /* endpos: the text ends here for the pattern */
+} wm_text;
+
+static inline Py_UCS4
+wm_at(const wm_text *t, Py_ssize_t i)
+{
+    return PyUnicode_READ(t->kind, t->data, i);
+}
+
+static int
+text_window(PyObject *const *args, Py_ssize_t nargs, const char *name, wm_text *t, Py_ssize_t *a)
+{
+    PyObject *text;
+    Py_ssize_t n, b;
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "%s(text, pos, endpos) takes 3 arguments", name);
+        return -1;
+    }
+    text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s: text must be a str", name);
+        return -1;
+    }
+    if (as_ssize(args[1], a) < 0 || as_ssize(args[2], &b) < 0)
+        return -1;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0)
+        return -1;
+#endif
+    n = PyUnicode_GET_LENGTH(text);
+    *a = *a < 0 ? 0 : *a > n ? n : *a;
+    t->end = b < 0 ? 0 : b > n ? n : b;
+    t->kind = PyUnicode_KIND(text);
+    t->data = PyUnicode_DATA(text);
+    return 0;
+}
+
 /* word_tokens(text, pos, endpos) -> [str, ...]: what
  * re.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]").findall(text, pos, endpos)
  * gives (\w as the re module has it for str: alphanumeric or "_"). */
 static PyObject *
 word_tokens(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *text, *out;
-    Py_ssize_t n, a, b, i, s;
+    PyObject *text = nargs > 0 ? args[0] : NULL, *out;
+    Py_ssize_t a, b, i, s;
+    wm_text t;
     int kind;
     const void *data;
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "word_tokens(text, pos, endpos) takes 3 arguments");
+    if (text_window(args, nargs, "word_tokens", &t, &a) < 0)
         return NULL;
-    }
-    text = args[0];
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "word_tokens: text must be a str");
-        return NULL;
-    }
-    if (as_ssize(args[1], &a) < 0 || as_ssize(args[2], &b) < 0)
-        return NULL;
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(text) < 0)
-        return NULL;
-#endif
-    n = PyUnicode_GET_LENGTH(text);
-    /* the bounds as the re module adjusts them */
-    a = a < 0 ? 0 : a > n ? n : a;
-    b = b < 0 ? 0 : b > n ? n : b;
-    kind = PyUnicode_KIND(text);
-    data = PyUnicode_DATA(text);
+    b = t.end;
+    kind = t.kind;
+    data = t.data;
     out = PyList_New(0);
     if (out == NULL)
         return NULL;
@@ -3827,17 +3855,6 @@ typedef struct {
 
 static PyTypeObject WordMatcher_Type;
 
-typedef struct {
-    int kind;
-    const void *data;
-    Py_ssize_t end; /* endpos: the text ends here for the pattern */
-} wm_text;
-
-static inline Py_UCS4
-wm_at(const wm_text *t, Py_ssize_t i)
-{
-    return PyUnicode_READ(t->kind, t->data, i);
-}
 
 static inline int
 wm_is_word(Py_UCS4 c)
@@ -3947,34 +3964,14 @@ wm_match(const WordMatcher *m, const wm_text *t, Py_ssize_t p)
     return -1;
 }
 
-static int
-wm_args(PyObject *args, PyObject **text, wm_text *t, Py_ssize_t *a)
-{
-    Py_ssize_t n, b;
-    if (!PyArg_ParseTuple(args, "Unn", text, a, &b))
-        return -1;
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(*text) < 0)
-        return -1;
-#endif
-    n = PyUnicode_GET_LENGTH(*text);
-    /* the bounds as the re module adjusts them */
-    *a = *a < 0 ? 0 : *a > n ? n : *a;
-    b = b < 0 ? 0 : b > n ? n : b;
-    t->kind = PyUnicode_KIND(*text);
-    t->data = PyUnicode_DATA(*text);
-    t->end = b;
-    return 0;
-}
-
 /* finditer(text, pos, endpos) -> [(start, end), ...] */
 static PyObject *
-WordMatcher_finditer(WordMatcher *self, PyObject *args)
+WordMatcher_finditer(WordMatcher *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *text, *out;
+    PyObject *out;
     wm_text t;
     Py_ssize_t p, r;
-    if (wm_args(args, &text, &t, &p) < 0)
+    if (text_window(args, nargs, "finditer", &t, &p) < 0)
         return NULL;
     out = PyList_New(0);
     if (out == NULL)
@@ -3996,12 +3993,11 @@ WordMatcher_finditer(WordMatcher *self, PyObject *args)
 
 /* search(text, pos, endpos) -> (start, end) or None */
 static PyObject *
-WordMatcher_search(WordMatcher *self, PyObject *args)
+WordMatcher_search(WordMatcher *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *text;
     wm_text t;
     Py_ssize_t p, r;
-    if (wm_args(args, &text, &t, &p) < 0)
+    if (text_window(args, nargs, "search", &t, &p) < 0)
         return NULL;
     for (; p < t.end; p++)
         if ((r = wm_match(self, &t, p)) >= 0)
@@ -4228,9 +4224,9 @@ WordMatcher_reduce(WordMatcher *self, PyObject *Py_UNUSED(ignored))
 }
 
 static PyMethodDef WordMatcher_methods[] = {
-    {"finditer", (PyCFunction)WordMatcher_finditer, METH_VARARGS,
+    {"finditer", (PyCFunction)(void (*)(void))WordMatcher_finditer, METH_FASTCALL,
      "finditer(text, pos, endpos) -> [(start, end), ...]: the spans of the pattern's finditer"},
-    {"search", (PyCFunction)WordMatcher_search, METH_VARARGS,
+    {"search", (PyCFunction)(void (*)(void))WordMatcher_search, METH_FASTCALL,
      "search(text, pos, endpos) -> (start, end) or None: the span of the pattern's search"},
     {"__reduce__", (PyCFunction)WordMatcher_reduce, METH_NOARGS, "Pickled as its arguments."},
     {NULL, NULL, 0, NULL},
@@ -4301,41 +4297,13 @@ left_stop_at(const wm_text *t, Py_ssize_t p)
     return wm_is_space(c) ? stop_after_space(t, p + 1, 0) : -1;
 }
 
-static int
-stop_args(PyObject *const *args, Py_ssize_t nargs, const char *name, wm_text *t, Py_ssize_t *a)
-{
-    PyObject *text;
-    Py_ssize_t n, b;
-    if (nargs != 3) {
-        PyErr_Format(PyExc_TypeError, "%s(text, pos, endpos) takes 3 arguments", name);
-        return -1;
-    }
-    text = args[0];
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "%s: text must be a str", name);
-        return -1;
-    }
-    if (as_ssize(args[1], a) < 0 || as_ssize(args[2], &b) < 0)
-        return -1;
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(text) < 0)
-        return -1;
-#endif
-    n = PyUnicode_GET_LENGTH(text);
-    *a = *a < 0 ? 0 : *a > n ? n : *a;
-    t->end = b < 0 ? 0 : b > n ? n : b;
-    t->kind = PyUnicode_KIND(text);
-    t->data = PyUnicode_DATA(text);
-    return 0;
-}
-
 /* right_stop(text, pos, endpos) -> the start of claims._RIGHT_STOP.search, or -1 */
 static PyObject *
 right_stop(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
     wm_text t;
     Py_ssize_t p;
-    if (stop_args(args, nargs, "right_stop", &t, &p) < 0)
+    if (text_window(args, nargs, "right_stop", &t, &p) < 0)
         return NULL;
     for (; p < t.end; p++) {
         Py_UCS4 c = wm_at(&t, p);
@@ -4353,7 +4321,7 @@ last_left_stop(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
 {
     wm_text t;
     Py_ssize_t p, r, last = -1;
-    if (stop_args(args, nargs, "last_left_stop", &t, &p) < 0)
+    if (text_window(args, nargs, "last_left_stop", &t, &p) < 0)
         return NULL;
     while (p < t.end) {
         r = left_stop_at(&t, p);
