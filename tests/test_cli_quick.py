@@ -1,5 +1,5 @@
-"""A plain ``papertriage tag`` runs without loading Typer, with the same
-output, messages and exit statuses as the full interface."""
+"""A plain ``papertriage tag`` or ``papertriage list`` runs without loading
+Typer, with the same output, messages and exit statuses as the full interface."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from papertriage.cli import app
-from papertriage.cli.quick import parse_tag
+from papertriage.cli.quick import parse_list, parse_tag
 
 from .conftest import EXAMPLE
 
@@ -105,3 +105,89 @@ def test_default_tag_of_a_small_file_gives_the_bytes_of_one_process():
     assert split.returncode == one.returncode == 0
     assert split.stdout == one.stdout and split.stdout.count(b"\n") == 333
     assert split.stderr == one.stderr
+
+
+# ---------------------------------------------------------------------------
+# list
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("lib") / "library.db")
+    added = runner.invoke(app, ["add", "--db", db, str(EXAMPLE)])
+    assert added.exit_code == 0, added.stderr
+    some = runner.invoke(app, ["list", "--db", db, "--modality", "speech", "--format", "ids", "--limit", "1"])
+    marked = runner.invoke(app, ["mark", "--db", db, some.stdout.strip(), "include", "--note", "read first"])
+    assert marked.exit_code == 0, marked.stderr
+    return db
+
+
+def test_parse_list_takes_every_plain_form():
+    opts = parse_list(
+        ["list", "-m", "speech", "--modality=audio", "--not-task", "generation", "--metric", "wer", "--claim", "wer<5",
+         "--status", "include", "--multimodal", "--no-code", "-s", "asr", "--sort", "-date", "-n", "5", "--limit=7",
+         "-f", "ids", "--fields", "id,title", "--db", "x.db", "-r", "a.yaml", "--no-config", "--since", "2020"]
+    )
+    assert opts == {
+        "modality": ["speech", "audio"], "not_modality": None, "task": None, "not_task": ["generation"],
+        "metric": ["wer"], "not_metric": None, "claim": ["wer<5"], "dataset": None, "status": ["include"],
+        "rules": ["a.yaml"], "since": "2020", "search": "asr", "sort": "-date", "limit": 7, "fields": "id,title",
+        "fmt": "ids", "db": "x.db", "multimodal": True, "has_code": False, "no_config": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["list", "x"], ["list", "--help"], ["list", "-h"], ["list", "--limit", "-1"], ["list", "--limit", "x"],
+     ["list", "--format", "xml"], ["list", "--from", "a.txt"], ["list", "--strict"], ["list", "-n5"],
+     ["list", "--modality"], ["list", "--multimodal=yes"], ["list", "--", "x"], ["tag", "x"], []],
+)
+def test_anything_unusual_in_list_is_left_to_the_full_interface(argv):
+    assert parse_list(argv) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--modality", "speech", "--format", "ids"],
+        ["--modality", "speech", "-t", "speech-recognition", "--format", "jsonl"],
+        ["--search", "speech recognition", "--limit", "5", "--format", "ids"],
+        ["--status", "include", "--fields", "id,status,note", "--format", "jsonl"],
+        ["--not-modality", "image", "--sort", "-title", "-n", "3", "--format", "tsv"],
+        ["--metric", "wer", "--format", "csv"],
+        ["--has-code", "--limit", "4"],
+    ],
+)
+def test_quick_list_gives_the_same_bytes_as_the_full_interface_without_typer(library, args):
+    proc = quick("list", "--db", library, *args)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().strip() == "no-typer"
+    full = runner.invoke(app, ["list", "--db", library, *args])
+    assert full.exit_code == 0
+    assert proc.stdout == full.stdout_bytes
+    assert proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["--modality", "speeh"], 2, "papertriage: error: unknown modality 'speeh'; did you mean 'speech'?"),
+        (["--sort", "rank"], 2, "papertriage: error: --sort rank needs --search"),
+        (["--since", "20x"], 2, "papertriage: error: invalid --since '20x': expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ],
+)
+def test_quick_list_reports_errors_like_the_full_interface(library, args, status, message):
+    proc = quick("list", "--db", library, "--format", "ids", *args)
+    assert proc.returncode == status
+    lines = proc.stderr.decode().splitlines()
+    assert lines[0].startswith(message) and lines[-1] == "no-typer"
+    full = runner.invoke(app, ["list", "--db", library, "--format", "ids", *args])
+    assert full.exit_code == status and full.stderr.splitlines()[0] == lines[0]
+
+
+def test_quick_list_of_a_missing_library(tmp_path):
+    proc = quick("list", "--db", str(tmp_path / "none.db"), "--format", "ids")
+    full = runner.invoke(app, ["list", "--db", str(tmp_path / "none.db"), "--format", "ids"])
+    assert proc.returncode == full.exit_code == 5
+    assert proc.stderr.decode().splitlines()[0] == full.stderr.splitlines()[0]
+    assert not (tmp_path / "none.db").exists()

@@ -378,11 +378,33 @@ class Tagger:
         return given
 
     def labels(self, facet: str) -> list[str]:
-        if facet == "metric":
-            if self._claims is not None:
-                return list(self._claims.known_metrics())
+        return _labels(self.ruleset, facet, self._claims is not None)
+
+
+def _labels(ruleset: RuleSet, facet: str, claims: bool) -> list[str]:
+    """The labels of a facet: the rules' (modality, task), or the metrics
+    the claims know."""
+    if facet == "metric":
+        if not claims:
             return []
-        return self.ruleset.labels(facet)
+        try:
+            from .claims import known_metrics
+        except ImportError:  # pragma: no cover - claims module missing
+            return []
+        return list(known_metrics())
+    return ruleset.labels(facet)
+
+
+@dataclass
+class RuleLabels:
+    """What filtering needs of the rules in effect (their labels and digest),
+    without compiling a tagger."""
+
+    ruleset: RuleSet
+    digest: str
+
+    def labels(self, facet: str) -> list[str]:
+        return _labels(self.ruleset, facet, True)
 
 
 FIELD_NAMES = ("title", "abstract")
@@ -420,25 +442,58 @@ def get_tagger(user_rules: list[str] | None = None, *, use_config: bool = True, 
     return tagger
 
 
+def get_rule_labels(user_rules: list[str] | None = None, *, use_config: bool = True) -> Tagger | RuleLabels:
+    """The labels and digest of the rules :func:`get_tagger` would use: read
+    from the compiled rules' cache when it holds them (the matching tables are
+    not loaded), else from the tagger, compiled and cached as usual."""
+    tagger = _TAGGER_CACHE.get((tuple(user_rules or ()), use_config, True))
+    if tagger is not None:
+        return tagger
+    _texts, _problems, _ckey, hit = _cached_rules(user_rules, use_config)
+    if hit is not None:
+        try:
+            ruleset = RuleSet.from_data(hit["ruleset"])
+            return RuleLabels(ruleset, hit.get("digest") or ruleset.digest)
+        except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
+            pass
+    return get_tagger(user_rules, use_config=use_config)
+
+
+def _cached_rules(user_rules: list[str] | None, use_config: bool) -> tuple[Any, Any, str | None, dict[str, Any] | None]:
+    """The rule files in effect (texts, problems), their cache key (``None``
+    when they have problems) and the cache entry of their compiled form."""
+    from . import cache
+    from .rules import rule_sources
+    from .runtime import FASTCORE_ENGINE, fastcore
+
+    texts, problems = rule_sources(list(user_rules or []), use_config=use_config)
+    if problems:
+        return texts, problems, None, None
+    if fastcore() is not None:  # the engine's name without importing the matcher
+        engine = FASTCORE_ENGINE
+    else:
+        from .matcher import Tables
+
+        engine = Tables.engine_name()
+    ckey = cache.key_for([(name, text.encode("utf-8")) for name, text, _ in texts], extra=engine)
+    return texts, problems, ckey, cache.load("rules", ckey)
+
+
 def _load_tagger(user_rules: list[str] | None, *, use_config: bool, claims: bool) -> Tagger:
     from . import cache
     from .matcher import Tables
-    from .rules import RuleSet, parse_rules, rule_sources
+    from .rules import parse_rules
 
     tagger = None
-    texts, problems = rule_sources(list(user_rules or []), use_config=use_config)
-    ckey = None
-    if not problems:
-        ckey = cache.key_for([(name, text.encode("utf-8")) for name, text, _ in texts], extra=Tables.engine_name())
-        hit = cache.load("rules", ckey)
-        if hit is not None:
-            try:
-                ruleset = RuleSet.from_data(hit["ruleset"])
-                automaton = (cache.loads_object(hit["automaton"]), hit["automaton_values"]) if hit.get("automaton") else None
-                tables = Tables(hit["tables"], automaton=automaton)
-                tagger = Tagger(ruleset, claims=claims, tables=tables, digest=hit.get("digest"))
-            except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
-                tagger = None
+    texts, problems, ckey, hit = _cached_rules(user_rules, use_config)
+    if hit is not None:
+        try:
+            ruleset = RuleSet.from_data(hit["ruleset"])
+            automaton = (cache.loads_object(hit["automaton"]), hit["automaton_values"]) if hit.get("automaton") else None
+            tables = Tables(hit["tables"], automaton=automaton)
+            tagger = Tagger(ruleset, claims=claims, tables=tables, digest=hit.get("digest"))
+        except Exception:  # noqa: BLE001 - a bad cache entry is rebuilt
+            tagger = None
     if tagger is None:
         ruleset = parse_rules(texts, problems)
         tables = Tables.build(ruleset)

@@ -862,20 +862,20 @@ class Library:
         """How ``text`` will be searched (its words and the spellings added), for messages."""
         return library_search.plan(self.conn, text)
 
-    def _ordered(self, f: Filters, sort: str | None, limit: int | None) -> Iterator[tuple[int, str]]:
-        """(rowid, id) of the matching papers, in order."""
+    def _ordered(self, f: Filters, sort: str | None, limit: int | None) -> Iterable[tuple[int, str]]:
+        """(rowid, id) of the matching papers, in order: a cursor, or the
+        ranked search's generator."""
         key, desc = parse_sort(sort, PAPER_SORTS)
         if limit is not None and limit <= 0:
-            return
+            return ()
         conn = self.conn
         fts = None
         if f.search and f.search.strip():
             fts = search_expression(conn, f.search)
             if fts is None:
-                return
+                return ()
             if key in (None, "rank") and not desc:
-                yield from self._ranked(f, fts, SEARCH_LIMIT if limit is None else limit)
-                return
+                return self._ranked(f, fts, SEARCH_LIMIT if limit is None else limit)
         elif key == "rank":
             raise UsageError("--sort rank needs --search")
         sel = select(conn, f, fts=fts)
@@ -889,7 +889,7 @@ class Library:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        yield from conn.execute(sql, params)
+        return conn.execute(sql, params)
 
     def _ranked(self, f: Filters, fts: str, n: int) -> Iterator[tuple[int, str]]:
         """The ``n`` most relevant papers: those with every word in the title
@@ -921,7 +921,7 @@ class Library:
         of :data:`PAPER_SORTS`, ``-`` prefix for descending.
         """
         conn = self.conn
-        pairs = self._ordered(filters or Filters(), sort, limit)
+        pairs = iter(self._ordered(filters or Filters(), sort, limit))
         while True:
             chunk = [k for k, _ in _take(pairs, 256)]
             if not chunk:
@@ -957,8 +957,21 @@ class Library:
     def query_ids(self, filters: Filters | None = None, *, sort: str | None = None, limit: int | None = None) -> Iterator[str]:
         """The ids :meth:`query` would yield, in the same order; a facet filter
         is answered from the tags index alone."""
-        for _, pid in self._ordered(filters or Filters(), sort, limit):
-            yield pid
+        for chunk in self.query_id_chunks(filters, sort=sort, limit=limit):
+            yield from chunk
+
+    @_guarded_iter
+    def query_id_chunks(
+        self, filters: Filters | None = None, *, sort: str | None = None, limit: int | None = None, size: int = 4096
+    ) -> Iterator[list[str]]:
+        """:meth:`query_ids` in lists of up to ``size`` ids (fetched a list at a time)."""
+        pairs = self._ordered(filters or Filters(), sort, limit)
+        fetch = getattr(pairs, "fetchmany", None)
+        if fetch is None:
+            pairs = iter(pairs)
+            fetch = lambda n: _take(pairs, n)  # noqa: E731
+        while rows := fetch(size):
+            yield [pid for _, pid in rows]
 
     @_guarded_iter
     def claims(self, filters: Filters | None = None, *, sort: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from .rules import FACETS, RuleSet
-from .runtime import fastcore
+from .runtime import FASTCORE_ENGINE, fastcore
 from . import regexes
 
 NON_ALNUM = regexes.compile(r"[\W_]")
@@ -246,7 +246,7 @@ class Tables:
         """The engine new tables use by default (part of the rules cache key,
         so that cached automata of different kinds never mix)."""
         if _fastcore is not None:
-            return "aho-corasick-c"
+            return FASTCORE_ENGINE
         return "aho-corasick" if _ahocorasick is not None else "python"
 
     @property

@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 
+FASTCORE_ENGINE = "aho-corasick-c"
+"""The matching engine's name when the C core is in use (part of the rules' cache key)."""
+
+
 def fastcore() -> ModuleType | None:
     """The optional C core (``papertriage._fastcore``, built where a C compiler
     is present), or ``None`` where it is not built or

@@ -120,3 +120,70 @@ def run_tag(
                 out.write(chunk)
     finally:  # papers read before an error are still written, in order
         out.flush()
+
+
+FILTER_OPTIONS = (
+    "modality", "not_modality", "task", "not_task", "metric", "not_metric", "claim", "dataset",
+    "status", "multimodal", "has_code", "since", "search",
+)
+"""The options every filtering command shares (keywords of :func:`~papertriage.cli.filters.build_filters`)."""
+
+
+def parse_fields(fields: str | None) -> list[str] | None:
+    """``--fields a,b`` as a list (``None`` when not given or empty)."""
+    if not fields:
+        return None
+    out = [f.strip() for f in fields.split(",") if f.strip()]
+    return out or None
+
+
+def run_list(
+    filters: dict[str, Any],
+    *,
+    db: str | None,
+    rules: list[str] | None,
+    no_config: bool,
+    sort: str | None,
+    limit: int | None,
+    fields: str | None,
+    fmt: str,
+    emit: Any,
+) -> None:
+    """``list`` from the library: papers matching ``filters`` (the
+    :data:`FILTER_OPTIONS`) in ``fmt``; ``emit(rows, fmt, field_list)`` writes
+    rows in any format but ``ids``, which is written here a list at a time."""
+    from ..engine import get_rule_labels
+    from ..library import Library
+    from .filters import build_filters
+
+    tagger = get_rule_labels(list(rules or []), use_config=not no_config)
+    field_list = parse_fields(fields)
+    lib = Library.open(db, must_exist=True)
+    f = build_filters(tagger, **filters, extra_labels=lib.labels())
+    stale = lib.stale_count(tagger.digest)
+    if stale:
+        message(f"{stale} papers were tagged by other rules than the current ones; run `papertriage retag` to update them")
+    if fmt == "ids":
+        out = sys.stdout.buffer
+        for chunk in lib.query_id_chunks(f, sort=sort, limit=limit):  # one write per list
+            out.write(("\n".join(chunk) + "\n").encode("utf-8"))
+        out.flush()
+        return
+    emit(lib.query(f, sort=sort, limit=limit), fmt, field_list)
+
+
+def write_listing(
+    rows: Any, fmt: str, field_list: list[str] | None, *, default_fields: tuple[str, ...] | None = None, console: Any = None
+) -> None:
+    """Write the rows of a listing to stdout: only ``field_list`` in JSON
+    formats, those fields (else ``default_fields``) as columns in the others;
+    a table needs ``console``."""
+    from ..output import DEFAULT_TABLE_FIELDS, select_fields, write_rows
+
+    fields_for_text = field_list or list(default_fields or DEFAULT_TABLE_FIELDS)
+    if fmt in ("jsonl", "json") and field_list:
+        rows = select_fields(rows, field_list)
+    out = sys.stdout.buffer
+    write_rows(rows, fmt, out=out, fields=fields_for_text, console=console)
+    if fmt != "table":
+        out.flush()

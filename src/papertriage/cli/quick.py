@@ -1,12 +1,14 @@
-"""``papertriage tag`` without Typer, for plain invocations.
+"""``papertriage tag`` and ``papertriage list`` without Typer, for plain invocations.
 
 Building the full command-line interface costs more than tagging a day's
-papers, and ``tag`` is what shell loops call over and over. When every
-argument is one that ``tag`` accepts, in a form that needs no help text or
-error message from the parser, the command runs here with the same body as
-the full interface (:func:`papertriage.cli.plain.run_tag`) and the same error
-boundary. Anything else (``--help``, a typo, a missing value, another
-command) is left to the full interface, which reports it the usual way.
+papers or listing ids from the library, and these are the commands shell
+loops call over and over. When every argument is one the command accepts, in
+a form that needs no help text or error message from the parser, it runs here
+with the same body as the full interface (:func:`papertriage.cli.plain.run_tag`,
+:func:`papertriage.cli.plain.run_list`) and the same error boundary. Anything
+else (``--help``, a typo, a missing value, ``list --from`` or a table on a
+terminal, another command) is left to the full interface, which reports it
+the usual way.
 """
 
 from __future__ import annotations
@@ -71,11 +73,95 @@ def parse_tag(argv: list[str]) -> dict[str, Any] | None:
     return opts
 
 
+_LIST_MANY = {
+    "--modality": "modality",
+    "-m": "modality",
+    "--not-modality": "not_modality",
+    "--task": "task",
+    "-t": "task",
+    "--not-task": "not_task",
+    "--metric": "metric",
+    "--not-metric": "not_metric",
+    "--claim": "claim",
+    "--dataset": "dataset",
+    "--status": "status",
+    "--rules": "rules",
+    "-r": "rules",
+}
+"""``list`` options that may be repeated (their values are collected)."""
+_LIST_ONE = {
+    "--since": "since",
+    "--search": "search",
+    "-s": "search",
+    "--sort": "sort",
+    "--limit": "limit",
+    "-n": "limit",
+    "--fields": "fields",
+    "--format": "fmt",
+    "-f": "fmt",
+    "--db": "db",
+}
+"""``list`` options with one value (the last one given counts)."""
+_LIST_FLAGS = {
+    "--multimodal": ("multimodal", True),
+    "--not-multimodal": ("multimodal", False),
+    "--has-code": ("has_code", True),
+    "--no-code": ("has_code", False),
+    "--no-config": ("no_config", True),
+}
+
+
+def parse_list(argv: list[str]) -> dict[str, Any] | None:
+    """The options of a plain ``list`` from the library, or ``None`` when the
+    full interface should handle it."""
+    from ..output import FORMATS
+
+    if not argv or argv[0] != "list":
+        return None
+    opts: dict[str, Any] = {key: [] for key in _LIST_MANY.values()}
+    opts.update(dict.fromkeys(_LIST_ONE.values()))
+    opts.update({"multimodal": None, "has_code": None, "no_config": False})
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if not a.startswith("-") or a == "-" or a == "--":
+            return None  # list takes no arguments: the full interface says so
+        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
+        if name in _LIST_FLAGS and not eq:
+            key, flag = _LIST_FLAGS[name]
+            opts[key] = flag
+            continue
+        if name not in _LIST_MANY and name not in _LIST_ONE:
+            return None
+        if not eq:
+            if i >= len(args):
+                return None
+            value = args[i]
+            i += 1
+        if name in _LIST_MANY:
+            opts[_LIST_MANY[name]].append(value)
+            continue
+        key = _LIST_ONE[name]
+        if key == "limit":
+            if not value.isascii() or not value.isdigit():
+                return None
+            opts[key] = int(value)
+        elif key == "fmt" and value not in FORMATS:
+            return None
+        else:
+            opts[key] = value
+    for key in set(_LIST_MANY.values()):
+        opts[key] = opts[key] or None  # as the full interface passes them
+    return opts
+
+
 def run_quick(argv: list[str]) -> int | None:
     """Run a plain ``tag``; its exit status, or ``None`` when not handled."""
     opts = parse_tag(argv)
     if opts is None:
-        return None
+        return _run_list(argv)
     from ..errors import ExitStatus, PapertriageError
     from .plain import error_status, run_tag
 
@@ -93,3 +179,46 @@ def run_quick(argv: list[str]) -> int | None:
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
     return int(ExitStatus.OK)
+
+
+def _run_list(argv: list[str]) -> int | None:
+    """Run a plain ``list`` from the library in any format but a table; its
+    exit status, or ``None`` when not handled."""
+    import sys
+
+    opts = parse_list(argv)
+    if opts is None:
+        return None
+    fmt = opts.pop("fmt")
+    if fmt is None:
+        try:
+            fmt = "table" if sys.stdout.isatty() else "jsonl"
+        except (AttributeError, ValueError, OSError):
+            fmt = "jsonl"
+    if fmt == "table":
+        return None  # a table on the terminal: Rich, through the full interface
+    import gc
+
+    gc.enable()  # start-up is over (see cli.main)
+    from ..errors import ExitStatus, PapertriageError
+    from .plain import FILTER_OPTIONS, error_status, run_list, write_listing
+
+    filters = {key: opts[key] for key in FILTER_OPTIONS}
+    try:
+        run_list(
+            filters,
+            db=opts["db"],
+            rules=opts["rules"],
+            no_config=opts["no_config"],
+            sort=opts["sort"],
+            limit=opts["limit"],
+            fields=opts["fields"],
+            fmt=fmt,
+            emit=write_listing,
+        )
+    except (PapertriageError, BrokenPipeError, MemoryError) as exc:
+        return error_status(exc)
+    except KeyboardInterrupt:
+        return int(ExitStatus.INTERRUPTED)
+    return int(ExitStatus.OK)
+

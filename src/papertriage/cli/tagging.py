@@ -34,6 +34,7 @@ from .common import (
     StrictOpt,
     TaskOpt,
     handle_errors,
+    parse_fields,
     message,
     read_records,
     resolve_format,
@@ -130,22 +131,6 @@ def _open_library(db: str | None, *, must_exist: bool = True):
     return Library.open(db, must_exist=must_exist)
 
 
-def _parse_fields(fields: str | None) -> list[str] | None:
-    if not fields:
-        return None
-    out = [f.strip() for f in fields.split(",") if f.strip()]
-    return out or None
-
-
-def _warn_stale(lib: Any, tagger: Any) -> None:
-    try:
-        stale = lib.stale_count(tagger.digest)
-    except AttributeError:  # pragma: no cover
-        return
-    if stale:
-        message(f"{stale} papers were tagged by other rules than the current ones; run `papertriage retag` to update them")
-
-
 def list_cmd(
     modality: ModalityOpt = None,
     not_modality: NotModalityOpt = None,
@@ -173,39 +158,30 @@ def list_cmd(
 ) -> None:
     """List papers that match the filters: from the library, or from dumps with --from."""
     from ..query import matches
+    from .plain import run_list
 
-    tagger = _tagger(rules, no_config)
     fmt = resolve_format(fmt)
-    field_list = _parse_fields(fields)
-    lib = None
-    extra: dict[str, list[str]] = {}
     if not from_:
-        lib = _open_library(db)
-        extra = lib.labels() if hasattr(lib, "labels") else {}
+        filters = dict(
+            modality=modality, not_modality=not_modality, task=task, not_task=not_task,
+            metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
+            multimodal=multimodal, has_code=has_code, since=since, search=search,
+        )
+        run_list(filters, db=db, rules=rules, no_config=no_config, sort=sort, limit=limit, fields=fields, fmt=fmt, emit=_emit)
+        return
+    tagger = _tagger(rules, no_config)
+    field_list = parse_fields(fields)
     f = build_filters(
         tagger, modality=modality, not_modality=not_modality, task=task, not_task=not_task,
         metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
-        multimodal=multimodal, has_code=has_code, since=since, search=search, extra_labels=extra,
+        multimodal=multimodal, has_code=has_code, since=since, search=search,
     )
-    if lib is not None:
-        _warn_stale(lib, tagger)
-        if fmt == "ids" and hasattr(lib, "query_ids"):
-            from itertools import islice
-
-            ids = lib.query_ids(f, sort=sort, limit=limit)
-            out = stdout_binary()
-            while chunk := list(islice(ids, 4096)):  # one write per 4,096 ids
-                out.write(("\n".join(chunk) + "\n").encode("utf-8"))
-            out.flush()
-            return
-        rows: Iterable[dict[str, Any]] = lib.query(f, sort=sort, limit=limit)
-    else:
-        rows = (r for r in _from_sources(from_, tagger, input_format, strict) if matches(r, f))
-        if search:
-            rows = _search_rank(rows, search)
-        rows = _sort_rows(rows, sort)
-        if limit is not None:
-            rows = _take(rows, limit)
+    rows: Iterable[dict[str, Any]] = (r for r in _from_sources(from_, tagger, input_format, strict) if matches(r, f))
+    if search:
+        rows = _search_rank(rows, search)
+    rows = _sort_rows(rows, sort)
+    if limit is not None:
+        rows = _take(rows, limit)
     _emit(rows, fmt, field_list)
 
 
@@ -219,15 +195,9 @@ def _take(rows: Iterable[dict[str, Any]], n: int) -> Iterator[dict[str, Any]]:
 
 
 def _emit(rows: Iterable[dict[str, Any]], fmt: str, field_list: list[str] | None, *, default_fields: tuple[str, ...] | None = None) -> None:
-    from ..output import DEFAULT_TABLE_FIELDS, select_fields, write_rows
+    from .plain import write_listing
 
-    fields_for_text = field_list or list(default_fields or DEFAULT_TABLE_FIELDS)
-    if fmt in ("jsonl", "json") and field_list:
-        rows = select_fields(rows, field_list)
-    out = stdout_binary()
-    write_rows(rows, fmt, out=out, fields=fields_for_text, console=stdout_console() if fmt == "table" else None)
-    if fmt != "table":
-        out.flush()
+    write_listing(rows, fmt, field_list, default_fields=default_fields, console=stdout_console() if fmt == "table" else None)
 
 
 # ---------------------------------------------------------------------------
@@ -269,12 +239,12 @@ def claims_cmd(
     fmt = resolve_format(fmt)
     if fmt == "bibtex":
         raise UsageError("claims cannot be written as bibtex; use list --format bibtex")
-    field_list = _parse_fields(fields)
+    field_list = parse_fields(fields)
     lib = None
     extra: dict[str, list[str]] = {}
     if not from_:
         lib = _open_library(db)
-        extra = lib.labels() if hasattr(lib, "labels") else {}
+        extra = lib.labels()
     f = build_filters(
         tagger, modality=modality, not_modality=not_modality, task=task, not_task=not_task,
         metric=metric, not_metric=not_metric, claim=claim, dataset=dataset, status=status,
