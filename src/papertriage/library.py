@@ -528,6 +528,27 @@ class Library:
         now = utc_now()
         state: dict[str, Any] = {"began": False}
         batch: list[_Item] = []
+        import gc
+
+        collecting = gc.isenabled()
+        # An import makes no reference cycles, but many objects that live for
+        # a batch: the cyclic collector would walk them again and again.
+        gc.disable()
+        try:
+            return self._add(papers, progress, result, now, state, batch)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _add(
+        self,
+        papers: Iterable[Paper | _Item],
+        progress: Callable[[int], None] | None,
+        result: AddResult,
+        now: str,
+        state: dict[str, Any],
+        batch: list[_Item],
+    ) -> AddResult:
         try:
             for paper in papers:
                 batch.append(paper if isinstance(paper, _Item) else prepare(paper))
@@ -850,7 +871,10 @@ class Library:
         titles = [c[2] for c in candidates]
         best: tuple[float, str] | None = None
         for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
-            m = process.extractOne(it.norm, titles, scorer=scorer, score_cutoff=TITLE_SIMILARITY)
+            # Only a better score than the first scorer's can change the
+            # result: a higher cutoff lets the second one give up sooner.
+            cutoff = TITLE_SIMILARITY if best is None else best[0]
+            m = process.extractOne(it.norm, titles, scorer=scorer, score_cutoff=cutoff)
             if m is not None and (best is None or m[1] > best[0]):
                 best = (m[1], candidates[m[2]][1])
         if best is not None:
