@@ -555,3 +555,22 @@ def test_duplicates_are_found_among_many_papers_with_the_same_title_ending(lib):
         ("copy", "s0", "same title"),
         ("typo", "s1", "similar title"),
     }
+
+
+def test_a_new_paper_is_compared_with_the_latest_papers_of_a_common_title_key(lib, monkeypatch):
+    """Beyond BLOCK_LIMIT papers per title key, the latest ones are the
+    candidates, also when papers of the same key arrive in the same import."""
+    from papertriage import library as library_mod
+
+    monkeypatch.setattr(library_mod, "BLOCK_LIMIT", 3)
+    tails = ["kitchen noise", "bird songs", "call centres", "court hearings", "radio news"]
+    lib.add(make_paper(f"s{i}", f"Speech recognition for {tail} in the wild") for i, tail in enumerate(tails))
+    result = lib.add(
+        [
+            make_paper("other", "Speech recognition of whale calls at sea"),
+            make_paper("typo", "Speech recognition for radio newss in the wild"),
+        ]
+    )
+    assert [(link.id, link.duplicate_of, link.reason.split(" (")[0]) for link in result.links] == [
+        ("typo", "s4", "similar title")
+    ]

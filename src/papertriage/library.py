@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -772,9 +773,11 @@ class Library:
         by_arxiv: dict[str, tuple[str, str]] = {}
         by_doi: dict[str, tuple[str, str]] = {}
         by_title: dict[str, tuple[str, str]] = {}
-        by_key: dict[str, list[tuple[str, str, str]]] = {}
+        by_key: dict[str, list[tuple[str, str, str, int]]] = {}
 
-        def remember(pid: str, root: str | None, norm: str, head: str, tail: str, arxiv: str | None, doi: str | None) -> None:
+        def remember(
+            pid: str, root: str | None, norm: str, head: str, tail: str, arxiv: str | None, doi: str | None, order: int
+        ) -> None:
             target = root or pid
             if arxiv:
                 by_arxiv.setdefault(arxiv, (pid, target))
@@ -782,15 +785,15 @@ class Library:
                 by_doi.setdefault(doi, (pid, target))
             if len(norm) >= MIN_TITLE_CHARS:
                 by_title.setdefault(norm, (pid, target))
-                by_key.setdefault("h" + head, []).append((pid, target, norm))
+                by_key.setdefault("h" + head, []).append((pid, target, norm, order))
                 if tail != head:
-                    by_key.setdefault("t" + tail, []).append((pid, target, norm))
+                    by_key.setdefault("t" + tail, []).append((pid, target, norm, order))
 
         titled = [it for it in fresh if len(it.norm) >= MIN_TITLE_CHARS]
         arxivs = sorted({it.arxiv_id for it in fresh if it.arxiv_id})
         dois = sorted({it.doi for it in fresh if it.doi})
         norms = sorted({it.norm for it in titled})
-        cols = "id, duplicate_of, norm_title, key_head, key_tail, arxiv_id, doi"
+        cols = "id, duplicate_of, norm_title, key_head, key_tail, arxiv_id, doi, rowid"
         queries: list[tuple[str, list[Any]]] = []
         for chunk in _chunks(arxivs, 400):
             marks = ",".join("?" * len(chunk))
@@ -823,20 +826,22 @@ class Library:
                     queries.append((f"SELECT {cols} FROM papers WHERE {column} = ? ORDER BY rowid DESC LIMIT ?", [k, BLOCK_LIMIT]))
         seen: set[str] = set()
         for sql, params in queries:
-            for pid, root, norm, head, tail, arxiv, doi in conn.execute(sql, params):
+            for pid, root, norm, head, tail, arxiv, doi, rowid in conn.execute(sql, params):
                 if pid in seen:
                     continue
                 seen.add(pid)
                 if arxiv is None and _looks_arxiv(pid):
                     arxiv = pid
-                remember(pid, root, norm, head, tail, arxiv, doi)
+                remember(pid, root, norm, head, tail, arxiv, doi, rowid)
+        for known in by_key.values():  # oldest first: the latest are compared (see BLOCK_LIMIT)
+            known.sort(key=_fourth)
 
         links: dict[str, DuplicateLink] = {}
-        for it in fresh:
+        for it in fresh:  # stored after every known paper, in this order
             link = self._match(it, by_arxiv, by_doi, by_title, by_key)
             if link is not None:
                 links[it.id] = link
-            remember(it.id, link.duplicate_of if link else None, it.norm, it.head, it.tail, it.arxiv_id, it.doi)
+            remember(it.id, link.duplicate_of if link else None, it.norm, it.head, it.tail, it.arxiv_id, it.doi, -1)
         return links
 
     @staticmethod
@@ -845,7 +850,7 @@ class Library:
         by_arxiv: dict[str, tuple[str, str]],
         by_doi: dict[str, tuple[str, str]],
         by_title: dict[str, tuple[str, str]],
-        by_key: dict[str, list[tuple[str, str, str]]],
+        by_key: dict[str, list[tuple[str, str, str, int]]],
     ) -> DuplicateLink | None:
         if it.arxiv_id:
             hit = by_arxiv.get(it.arxiv_id)
@@ -1393,6 +1398,9 @@ def _group_entry(row: tuple[Any, ...]) -> dict[str, Any]:
 def _chunks(items: list[T], n: int) -> Iterator[list[T]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+_fourth = itemgetter(3)
 
 
 def _take(items: Iterator[T], n: int) -> list[T]:
