@@ -4,7 +4,8 @@ import pickle
 
 import pytest
 
-from papertriage.models import Claim, Paper, Record, SkippedNumber, Source
+from papertriage.models import Claim, Paper, Record, SkippedNumber, Source, constructor
+from papertriage.runtime import fastcore
 from papertriage.rules import Rule
 
 
@@ -62,3 +63,32 @@ def test_mutable_types_are_unhashable_and_compare_by_value():
     assert rule.fields == ["title", "abstract"] and rule.exclude == []
     with pytest.raises(TypeError):
         hash(rule)
+
+
+@pytest.mark.parametrize("cls, values", [
+    (Record, ("2301.00001", "T", "A", Source("x.txt", 3), ("https://a",), ("Ann",), "2023", ("cs.SD",), "10.1/x", "2301.00001", {"k": 1})),
+    (Source, ("-", 0)),
+    (Claim, ("wer", 5.0, "%", "absolute", None, "WER of 5%", 0, 9)),
+])
+def test_the_fast_constructor_builds_what_init_builds(cls, values):
+    made, built = constructor(cls)(*values), cls(*values)
+    assert type(made) is cls
+    assert made == built and repr(made) == repr(built) and hash(made) == hash(built)
+    assert [getattr(made, f) for f in cls.__slots__] == list(values)
+    assert pickle.loads(pickle.dumps(made)) == built
+    with pytest.raises(AttributeError, match="cannot assign"):
+        made.__setattr__(cls.__slots__[0], "x")
+
+
+def test_the_c_constructor_checks_its_arguments():
+    core = fastcore()
+    if core is None:
+        pytest.skip("the C core is not built")
+    with pytest.raises(TypeError, match="11 fields but 2 values"):
+        constructor(Record)("a", "b")
+    with pytest.raises(TypeError, match="must be a type"):
+        core.new_struct("Record", (), "a")
+    with pytest.raises(TypeError, match="data descriptor"):
+        core.new_struct(Source, (Source.__dict__["__init__"], Source.__dict__["line"]), "a", 1)
+    with pytest.raises(TypeError):  # a field of another class
+        core.new_struct(Source, (Claim.__dict__["metric"], Source.__dict__["line"]), "a", 1)

@@ -3224,6 +3224,49 @@ done:
 }
 
 /* -------------------------------------------------------------------------
+ * new_struct(cls, fields, *values): records without their __init__
+ * ---------------------------------------------------------------------- */
+
+/* A new instance of cls with each field descriptor (the member descriptors
+ * of its __slots__) set to its value, in order, as object.__setattr__ sets
+ * them: what the frozen classes' __init__ does one Python call per field. */
+static PyObject *
+new_struct(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    PyTypeObject *cls;
+    PyObject *fields, *obj;
+    Py_ssize_t n, i;
+    if (nargs < 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "new_struct(cls, fields, *values): cls must be a type and fields a tuple");
+        return NULL;
+    }
+    cls = (PyTypeObject *)args[0];
+    fields = args[1];
+    n = PyTuple_GET_SIZE(fields);
+    if (nargs - 2 != n) {
+        PyErr_Format(PyExc_TypeError, "new_struct: %zd fields but %zd values", n, nargs - 2);
+        return NULL;
+    }
+    obj = cls->tp_alloc(cls, 0);
+    if (obj == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *d = PyTuple_GET_ITEM(fields, i);
+        descrsetfunc set = Py_TYPE(d)->tp_descr_set;
+        if (set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "new_struct: a field must be a data descriptor");
+            Py_DECREF(obj);
+            return NULL;
+        }
+        if (set(d, obj, args[i + 2]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* -------------------------------------------------------------------------
  * rows_as_dicts(keys, rows): output records
  * ---------------------------------------------------------------------- */
 
@@ -4363,6 +4406,10 @@ static PyMethodDef module_methods[] = {
     {"last_left_stop", (PyCFunction)(void (*)(void))last_left_stop, METH_FASTCALL,
      "last_left_stop(text, pos, endpos) -> int\n\n"
      "The end of the last match of claims._LEFT_STOP.finditer(text, pos, endpos), or -1."},
+    {"new_struct", (PyCFunction)(void (*)(void))new_struct, METH_FASTCALL,
+     "new_struct(cls, fields, *values)\n\n"
+     "A new cls (allocated, not initialised) with each field descriptor (a member of its __slots__)\n"
+     "set to its value, as object.__setattr__(obj, name, value) would set it."},
     {"rows_as_dicts", (PyCFunction)(void (*)(void))rows_as_dicts, METH_FASTCALL,
      "rows_as_dicts(keys, rows)\n\n"
      "[dict(zip(keys, row)) for row in rows] (rows: a list of tuples exactly as long as keys)."},

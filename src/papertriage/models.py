@@ -7,7 +7,8 @@ Nothing here imports anything else from the package: parsers produce
 The classes are plain slotted classes with value equality, a readable repr
 and pickling (what ``@dataclass(slots=True)`` would generate): importing
 :mod:`dataclasses` costs more than a whole ``tag`` of a day's papers would
-otherwise spend starting up.
+otherwise spend starting up. Code that builds one per paper takes its
+constructor from :func:`constructor`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,22 @@ class _Frozen(_Struct):
 
 
 _set = object.__setattr__
+
+
+def constructor(cls: type) -> Any:
+    """``cls(*values)``, with every field given in ``__slots__`` order, for
+    code that builds one object per paper: with the C core, the fields are
+    set without running ``__init__`` (whose assignments cost a Python call
+    each); the same object either way, so a caller must pass what
+    ``__init__`` would store (a new ``extra`` dict for a :class:`Record`)."""
+    from .runtime import fastcore
+
+    core = fastcore()
+    if core is None:
+        return cls
+    from functools import partial
+
+    return partial(core.new_struct, cls, tuple([cls.__dict__[name] for name in cls.__slots__]))
 
 
 class Source(_Frozen):
@@ -147,7 +164,8 @@ class Record(_Frozen):
 
     @property
     def has_abstract(self) -> bool:
-        return bool(self.abstract.strip())
+        abstract = self.abstract
+        return bool(abstract) and not abstract.isspace()  # bool(abstract.strip()), without the copy
 
 
 class Evidence(namedtuple("Evidence", "facet label rule field start end text")):

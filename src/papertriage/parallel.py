@@ -84,10 +84,11 @@ def _pack(rec: Any) -> tuple:
 
 
 def _unpack(batch: list[tuple]) -> Iterator[Any]:
-    from .models import Record, Source
+    from .models import Record, Source, constructor
 
+    new_record, new_source = constructor(Record), constructor(Source)
     for rid, title, abstract, path, line, urls, authors, date, categories, doi, arxiv_id, extra in batch:
-        yield Record(rid, title, abstract, Source(path, line), urls, authors, date, categories, doi, arxiv_id, extra)
+        yield new_record(rid, title, abstract, new_source(path, line), urls, authors, date, categories, doi, arxiv_id, extra)
 
 
 def _tag_papers(batch: list[tuple], tagger: Any = None) -> list[Any]:

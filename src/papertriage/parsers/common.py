@@ -10,9 +10,12 @@ import re
 from collections.abc import Iterable
 
 from ..ids import ARXIV_TAG_RE, ARXIV_URL_RE, find_urls, make_id, normalise_arxiv_id
-from ..models import Record, Source
+from ..models import Record, Source, constructor
 from .base import InputSource
 from .. import regexes
+
+_new_record = constructor(Record)
+_new_source = constructor(Source)
 
 
 # ASCII bytes: whitespace (as ``str.split`` sees it) becomes a space.
@@ -304,15 +307,8 @@ def build_record(
     abstract = collapse(abstract)
     if not abstract:
         src.note_no_abstract()
-    return Record(
-        id=make_id(title, arxiv_id=arxiv_id, doi=doi, key=key),
-        title=title,
-        abstract=abstract,
-        source=Source(src.path, line),
-        urls=merge_urls(abstract, urls),
-        authors=tuple([a for a in authors if a]),
-        date=date,
-        categories=tuple(categories),
-        doi=doi,
-        arxiv_id=arxiv_id,
+    # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
+    return _new_record(
+        make_id(title, arxiv_id=arxiv_id, doi=doi, key=key), title, abstract, _new_source(src.path, line),
+        merge_urls(abstract, urls), tuple([a for a in authors if a]), date, tuple(categories), doi, arxiv_id, {},
     )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from ..ids import find_arxiv_id, find_urls, make_id
-from ..models import Record, Source
+from ..models import Record, Source, constructor
 from .base import InputSource
 from .. import regexes
 
@@ -27,6 +27,8 @@ _NOISE_MAX = max(map(len, NOISE_LINES))
 _SUBSCRIBE = regexes.compile(r"^Subscribe(?=\S)")
 _SENTENCE_END = regexes.compile(r"[.!?]['\")\]]*$|[.!?]\s*\(?https?://\S+\)?$")
 TITLE_MAX = 300
+_new_record = constructor(Record)
+_new_source = constructor(Source)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -129,13 +131,10 @@ class HFPageDialect:
             src.warn(title_line, f"title without an abstract: {title[:60]!r}; kept as title-only")
             src.note_no_abstract()
         arxiv = find_arxiv_id(title)
-        return Record(
-            id=make_id(title, arxiv_id=arxiv),
-            title=title,
-            abstract=text,
-            source=Source(src.path, title_line),
-            urls=find_urls(text),
-            arxiv_id=arxiv,
+        # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
+        return _new_record(
+            make_id(title, arxiv_id=arxiv), title, text, _new_source(src.path, title_line), find_urls(text),
+            (), None, (), None, arxiv, {},
         )
 
     @staticmethod

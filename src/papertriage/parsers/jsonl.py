@@ -21,7 +21,7 @@ import orjson
 
 from ..errors import InputError
 from ..ids import make_id, normalise_arxiv_id
-from ..models import Record, Source
+from ..models import Record, Source, constructor
 from .base import InputSource
 from .. import regexes
 from .common import (
@@ -34,6 +34,9 @@ from .common import (
     split_author_list,
     split_categories,
 )
+
+_new_record = constructor(Record)
+_new_source = constructor(Source)
 
 # Keys of papertriage's own output: a record with two of them is read back
 # as written, every key kept.
@@ -127,18 +130,19 @@ def _own_record(src: InputSource, line: int, obj: dict[str, Any]) -> Record | No
     authors = obj.get("authors")
     categories = obj.get("categories")
     date = obj.get("date")
-    return Record(
-        id=ident,
-        title=title,
-        abstract=abstract,
-        source=Source(src.path, line),
-        urls=tuple(u for u in urls if isinstance(u, str)) if isinstance(urls, list) else merge_urls(abstract),
-        authors=tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
-        date=date if isinstance(date, str) else iso_date(date),
-        categories=tuple(c for c in categories if isinstance(c, str)) if isinstance(categories, list) else (),
-        doi=doi,
-        arxiv_id=arxiv,
-        extra={k: v for k, v in obj.items() if k not in _RECORD_KEYS},
+    # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
+    return _new_record(
+        ident,
+        title,
+        abstract,
+        _new_source(src.path, line),
+        tuple(u for u in urls if isinstance(u, str)) if isinstance(urls, list) else merge_urls(abstract),
+        tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
+        date if isinstance(date, str) else iso_date(date),
+        tuple(c for c in categories if isinstance(c, str)) if isinstance(categories, list) else (),
+        doi,
+        arxiv,
+        {k: v for k, v in obj.items() if k not in _RECORD_KEYS},
     )
 
 
