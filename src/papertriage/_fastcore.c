@@ -3459,14 +3459,43 @@ ej_int(ej_buf *b, PyObject *o)
 static inline int
 ej_put(ej_buf *b, const char *s, Py_ssize_t n)
 {
-    char *o;
     if (ej_reserve(b, n) < 0)
         return -1;
-    o = b->buf + b->len;
+    memcpy(b->buf + b->len, s, (size_t)n);
     b->len += n;
-    while (n-- > 0)
-        *o++ = *s++;
     return 0;
+}
+
+/* The JSON of the strings written so far by one evidence_json call, by
+ * identity: facets, labels, rule ids and field names repeat from item to item
+ * (the rows hold them, so no address is reused during the call). */
+#define EJ_SEEN 64
+typedef struct {
+    PyObject *s;
+    Py_ssize_t off, len;
+} ej_seen;
+
+static int
+ej_str_seen(ej_buf *b, ej_seen *seen, PyObject *s)
+{
+    ej_seen *e = &seen[((uintptr_t)s >> 4) & (EJ_SEEN - 1)];
+    Py_ssize_t off;
+    int rc;
+    if (e->s == s) {
+        if (ej_reserve(b, e->len) < 0)
+            return -1;
+        memcpy(b->buf + b->len, b->buf + e->off, (size_t)e->len);
+        b->len += e->len;
+        return 0;
+    }
+    off = b->len;
+    rc = ej_str(b, s);
+    if (rc == 0) {
+        e->s = s;
+        e->off = off;
+        e->len = b->len - off;
+    }
+    return rc;
 }
 
 /* evidence_json(keys, evidence): the bytes orjson.dumps gives for
@@ -3479,7 +3508,8 @@ evidence_json(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     Py_ssize_t n, i, k;
     ej_buf b = {NULL, 0, 0}, kb = {NULL, 0, 0};
     Py_ssize_t koff[8];
-    static const int is_int[7] = {0, 0, 0, 0, 1, 1, 0};
+    static const int kind[7] = {2, 2, 2, 2, 1, 1, 0}; /* 2: a str that repeats, 1: an int */
+    ej_seen seen[EJ_SEEN];
     int rc = 0;
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "evidence_json(keys, evidence) takes 2 arguments");
@@ -3504,6 +3534,7 @@ evidence_json(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         }
     }
     koff[7] = kb.len;
+    memset(seen, 0, sizeof seen);
     n = PyList_GET_SIZE(rows);
     if (ej_reserve(&b, 192 * n + 2) < 0 || ej_put(&b, "[", 1) < 0) /* an item is about 150 bytes */
         goto done;
@@ -3518,7 +3549,9 @@ evidence_json(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         for (k = 0; k < 7 && rc == 0; k++) {
             if (ej_put(&b, kb.buf + koff[k], koff[k + 1] - koff[k]) < 0)
                 goto done;
-            rc = is_int[k] ? ej_int(&b, PyTuple_GET_ITEM(row, k)) : ej_str(&b, PyTuple_GET_ITEM(row, k));
+            rc = kind[k] == 1   ? ej_int(&b, PyTuple_GET_ITEM(row, k))
+                 : kind[k] == 2 ? ej_str_seen(&b, seen, PyTuple_GET_ITEM(row, k))
+                                : ej_str(&b, PyTuple_GET_ITEM(row, k));
             if (rc < 0)
                 goto done;
         }

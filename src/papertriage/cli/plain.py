@@ -156,11 +156,11 @@ def run_list(
     from ..library import Library
     from .filters import build_filters
 
-    tagger = get_rule_labels(list(rules or []), use_config=not no_config)
+    rule_labels = get_rule_labels(list(rules or []), use_config=not no_config)
     field_list = parse_fields(fields)
     lib = Library.open(db, must_exist=True)
-    f = build_filters(tagger, **filters, extra_labels=lib.labels())
-    stale = lib.stale_count(tagger.digest)
+    f = build_filters(rule_labels, **filters, extra_labels=lib.labels())
+    stale = lib.stale_count(rule_labels.digest)
     if stale:
         message(f"{stale} papers were tagged by other rules than the current ones; run `papertriage retag` to update them")
     if fmt == "ids":

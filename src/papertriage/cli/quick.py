@@ -158,15 +158,13 @@ def parse_list(argv: list[str]) -> dict[str, Any] | None:
 
 
 def run_quick(argv: list[str]) -> int | None:
-    """Run a plain ``tag``; its exit status, or ``None`` when not handled."""
+    """Run a plain ``tag`` or ``list``; its exit status, or ``None`` when not handled."""
     opts = parse_tag(argv)
-    if opts is None:
-        return _run_list(argv)
-    from ..errors import ExitStatus, PapertriageError
-    from .plain import error_status, run_tag
+    if opts is not None:
+        from .plain import run_tag
 
-    try:
-        run_tag(
+        return _guarded(
+            run_tag,
             opts["sources"],
             rules=opts["rules"],
             no_config=opts["no_config"],
@@ -174,23 +172,13 @@ def run_quick(argv: list[str]) -> int | None:
             strict=opts["strict"],
             workers=opts["workers"],
         )
-    except (PapertriageError, BrokenPipeError, MemoryError) as exc:
-        return error_status(exc)
-    except KeyboardInterrupt:
-        return int(ExitStatus.INTERRUPTED)
-    return int(ExitStatus.OK)
-
-
-def _run_list(argv: list[str]) -> int | None:
-    """Run a plain ``list`` from the library in any format but a table; its
-    exit status, or ``None`` when not handled."""
-    import sys
-
     opts = parse_list(argv)
     if opts is None:
         return None
     fmt = opts.pop("fmt")
     if fmt is None:
+        import sys
+
         try:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
         except (AttributeError, ValueError, OSError):
@@ -200,25 +188,31 @@ def _run_list(argv: list[str]) -> int | None:
     import gc
 
     gc.enable()  # start-up is over (see cli.main)
-    from ..errors import ExitStatus, PapertriageError
-    from .plain import FILTER_OPTIONS, error_status, run_list, write_listing
+    from .plain import FILTER_OPTIONS, run_list, write_listing
 
-    filters = {key: opts[key] for key in FILTER_OPTIONS}
+    return _guarded(
+        run_list,
+        {key: opts[key] for key in FILTER_OPTIONS},
+        db=opts["db"],
+        rules=opts["rules"],
+        no_config=opts["no_config"],
+        sort=opts["sort"],
+        limit=opts["limit"],
+        fields=opts["fields"],
+        fmt=fmt,
+        emit=write_listing,
+    )
+
+
+def _guarded(command: Any, *args: Any, **kwargs: Any) -> int:
+    """Run a command body within the full interface's error boundary; its exit status."""
+    from ..errors import ExitStatus, PapertriageError
+    from .plain import error_status
+
     try:
-        run_list(
-            filters,
-            db=opts["db"],
-            rules=opts["rules"],
-            no_config=opts["no_config"],
-            sort=opts["sort"],
-            limit=opts["limit"],
-            fields=opts["fields"],
-            fmt=fmt,
-            emit=write_listing,
-        )
+        command(*args, **kwargs)
     except (PapertriageError, BrokenPipeError, MemoryError) as exc:
         return error_status(exc)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
     return int(ExitStatus.OK)
-
