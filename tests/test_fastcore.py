@@ -357,6 +357,26 @@ def test_evidence_json_is_what_orjson_writes(rows):
 
 
 @needs_fastcore
+@given(
+    shared=st.lists(json_text, min_size=1, max_size=4),
+    picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3), json_text), max_size=12),
+)
+def test_evidence_json_of_strings_shared_between_items(shared, picks):
+    """Facets, labels, rule ids and field names repeat as the same objects
+    (written once, then copied): still what orjson writes, also where one of
+    them cannot be written."""
+    pool = [str(s) + "" for s in shared]  # distinct objects, some with equal text
+    evidence = [
+        Evidence(pool[a % len(pool)], pool[b % len(pool)], pool[c % len(pool)], pool[d % len(pool)], i, i + 1, text)
+        for i, (a, b, c, d, text) in enumerate(picks)
+    ]
+    got = matcher._fastcore.evidence_json(Evidence._fields, evidence)
+    assert got == orjson.dumps(output.evidence_dicts(evidence))
+    bad = evidence + [Evidence(pool[0], "\ud800", pool[0], pool[0], 0, 1, "x")] + evidence
+    assert matcher._fastcore.evidence_json(Evidence._fields, bad) is None
+
+
+@needs_fastcore
 def test_evidence_json_leaves_what_it_cannot_write_to_orjson():
     evidence_json = matcher._fastcore.evidence_json
     assert evidence_json(Evidence._fields, [Evidence("m", "l", "r", "abstract", 0, 1, "\ud800")]) is None
