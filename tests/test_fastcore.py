@@ -12,7 +12,7 @@ import tempfile
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from papertriage import matcher, output
@@ -277,6 +277,55 @@ def test_c_pattern_scan_equals_python_on_the_bundled_dump():
 @given(text=st.one_of(pattern_text, pattern_text, st.text(max_size=200)))
 def test_c_pattern_scan_equals_python_on_texts_dense_with_pattern_literals(text):
     assert_same_pattern_hits(text)
+
+
+_MANY_START_SOURCES = [
+    r"(?:(?:our|the|all|open|with)\s+)?source\s+code",  # unbounded: tried up to the last "source"
+    r"(?:pre|train|writ|the)\w{0,8} code",  # bounded: windows before each " code"
+    r"(?:a|an|the) (?:cat|dog)s?",  # no required literal
+]
+
+
+def _many_start_table() -> list[tuple]:
+    table = []
+    for k, source in enumerate(_MANY_START_SOURCES):
+        lazy = matcher.LazyPattern(source)
+        rx = lazy.compile()
+        need = matcher.required_literal(rx.pattern)
+        trigs = tuple(matcher.triggers(rx.pattern))
+        assert len(trigs) > 1
+        table.append((lazy, 0, 1, k, trigs, need, matcher.rarest(need), matcher.max_width(rx.pattern)))
+    return table
+
+
+_many_piece = st.sampled_from(
+    ["our", "Our", "the", "THE", "all", "open", "with", "source", "Source", "code", "codes", "pretrain", "training",
+     "writes", "a", "an", "cat", "dogs", "sources", "x", "é", "théorie", "1", "source code", "our  source\ncode",
+     "the cat", "train code", "thecode"]
+)
+_many_text = st.lists(st.tuples(_many_piece, st.sampled_from([" ", "  ", "-", ", ", "\n", "", "_"])), max_size=30).map(
+    lambda xs: "".join(a + b for a, b in xs)
+)
+
+
+@needs_fastcore
+@given(text=_many_text)
+@example(text="we share source code here")
+@example(text="Our source code, the dogs and all  source code")
+@example(text="a cat pretrained code the code")
+def test_patterns_with_several_start_literals_find_what_finditer_finds(text):
+    """A pattern with several start literals is tried in one pass over an
+    ASCII text: the same matches as trying every position."""
+    table = _many_start_table()
+    out: list[list[tuple[int, int, int, int]]] = [[]]
+    matcher._fastcore.scan_patterns(text, table, out)
+    want = sorted(
+        (m.start(), -m.end(), 1, k)
+        for k, (lazy, *_rest) in enumerate(table)
+        for m in lazy.rx.finditer(text)
+        if m.end() > m.start()
+    )
+    assert sorted(out[0]) == want
 
 
 @needs_fastcore
