@@ -374,7 +374,6 @@ _NUMBER = regexes.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
 # for one literal character, which is much faster than scanning for a class.
 _NUMBER_ZEROED = regexes.compile(rb"0(?:0|[,.](?=0))*")
 _TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_DIGITS = "0123456789"
 _MATH = regexes.compile(r"\$\$?[^$]{1,200}\$\$?")
 _MATH_UNIT = regexes.compile(r"\s*(?:\\?%|\\times)")
 _URL_MARK = regexes.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
@@ -1005,14 +1004,16 @@ class _Abstract:
 
     # -- the analysis -----------------------------------------------------
 
-    def run(self) -> tuple[list[Claim], list[SkippedNumber]]:
+    def run(self, numbers: list[tuple[int, int]]) -> tuple[list[Claim], list[SkippedNumber]]:
+        """The claims and skipped numbers of the text; ``numbers``: its
+        :func:`_number_spans`."""
         text, vocab = self.text, self.vocab
         spans = _url_spans(text) if "/" in text or "www." in text else []
         if "$" in text:
             spans += [(*m.span(), "math") for m in _MATH.finditer(text)]
         nums: list[_Num] = []
         caret = "^" in text
-        for s, e in _number_spans(text):
+        for s, e in numbers:
             n = _read(text, s, e, spans, vocab, caret)
             if isinstance(n, str):
                 if self.want_skipped:
@@ -1467,9 +1468,10 @@ def extract_claims(abstract: str) -> list[Claim]:
     Invariant: ``claim.text == abstract[claim.start:claim.end]`` and the text
     contains the number.
     """
-    if not abstract or not any(map(abstract.__contains__, _DIGITS)):
+    numbers = _number_spans(abstract) if abstract else []
+    if not numbers:
         return []
-    return _Abstract(abstract, want_skipped=False).run()[0]
+    return _Abstract(abstract, want_skipped=False).run(numbers)[0]
 
 
 def analyse_numbers(abstract: str) -> tuple[list[Claim], list[SkippedNumber]]:
@@ -1478,6 +1480,7 @@ def analyse_numbers(abstract: str) -> tuple[list[Claim], list[SkippedNumber]]:
     ``dataset-size``, ``citation``, ``url``, ``math``, ``uncertainty``,
     ``list-marker``, ``reference`` (a number about the data or the annotators,
     not the method) or ``no-metric``."""
-    if not abstract or not any(map(abstract.__contains__, _DIGITS)):
+    numbers = _number_spans(abstract) if abstract else []
+    if not numbers:
         return [], []
-    return _Abstract(abstract, want_skipped=True).run()
+    return _Abstract(abstract, want_skipped=True).run(numbers)
