@@ -87,3 +87,41 @@ def test_few_records_are_tagged_here(records, tagger, monkeypatch):
     monkeypatch.setattr(parallel, "_fork_jsonl", lambda b, t: pytest.fail("forked for a few records"))
     out = b"".join(parallel.tag_small(iter(records[: parallel.SPLIT_MIN_RECORDS - 1]), tagger))
     assert out.count(b"\n") == parallel.SPLIT_MIN_RECORDS - 1
+
+
+# -- read_ahead: add's reading thread ------------------------------------------
+
+
+def test_read_ahead_keeps_order_and_raises_after_the_chunks_before_the_error():
+    from papertriage.parallel import read_ahead
+
+    def chunks():
+        yield from ([i] for i in range(50))
+        raise ValueError("line 51: broken")
+
+    got = []
+    with pytest.raises(ValueError, match="line 51: broken"):
+        for chunk in read_ahead(chunks(), depth=2):
+            got.extend(chunk)
+    assert got == list(range(50))
+
+
+def test_read_ahead_stopped_early_closes_its_source_in_the_thread():
+    import threading
+
+    from papertriage.parallel import read_ahead
+
+    closed = threading.Event()
+
+    def chunks():
+        try:
+            for i in range(10_000):
+                yield [i]
+        finally:
+            closed.set()  # where a worker pool would be shut down
+
+    reader = read_ahead(chunks(), depth=2)
+    assert next(reader) == [0]
+    reader.close()
+    assert closed.is_set()
+    assert not any(t.name == "papertriage-read-ahead" for t in threading.enumerate())

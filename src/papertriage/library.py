@@ -38,8 +38,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-from rapidfuzz import fuzz, process
 
 from . import library_search
 from .errors import LibraryError, NotFoundError, UsageError
@@ -57,7 +55,6 @@ from .library_search import (
     title_only,
 )
 from .models import Paper, Record, Source
-from .output import paper_to_dict
 from .query import Filters, has_code
 from .vocabulary import STATUSES
 
@@ -260,6 +257,10 @@ def prepare(paper: Paper, *, pack: bool = False) -> _Item:
     """A tagged paper in the form :meth:`Library.add` writes (worker
     processes prepare papers, with ``pack`` compressing the document too,
     so that the writing process only writes)."""
+    import orjson
+
+    from .output import paper_to_dict
+
     rec = paper.record
     d = paper_to_dict(paper)
     decisions = _split_decisions(d)
@@ -315,6 +316,8 @@ def _pack(doc: bytes) -> bytes:
 
 def _load(doc: bytes) -> dict[str, Any]:
     """A stored ``doc`` (the JSONL record without id, title and abstract)."""
+    import orjson
+
     return orjson.loads(zlib.decompress(doc))
 
 
@@ -873,6 +876,8 @@ class Library:
         ]
         if not candidates:
             return None
+        from rapidfuzz import fuzz, process
+
         titles = [c[2] for c in candidates]
         best: tuple[float, str] | None = None
         for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
@@ -1329,6 +1334,8 @@ class Library:
         abstract and source data), in one transaction; decisions are kept.
         With ``only_stale``, only papers tagged by other rules. Returns how
         many papers' tags, claims or evidence changed."""
+        import orjson
+
         self._check_writable()
         digest = getattr(tagger, "digest", "")
         changed = 0

@@ -30,9 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from .errors import UsageError
 from .query import ClaimCondition, Filters
 from .runtime import fastcore
@@ -145,6 +142,9 @@ def _neighbours(conn: sqlite3.Connection, word: str) -> list[str]:
     ]
     if not candidates:
         return []
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=20)
     if not found:
         return []
@@ -229,6 +229,8 @@ def parse_sort(sort: str | None, allowed: tuple[str, ...]) -> tuple[str | None, 
     desc = sort.startswith("-")
     key = sort[1:] if desc else sort
     if key not in allowed:
+        from rapidfuzz import process
+
         best = process.extractOne(key, list(allowed), score_cutoff=60)
         hint = f"; did you mean {best[0]!r}?" if best else ""
         raise UsageError(f"unknown sort {sort!r}{hint} (choose from {', '.join(allowed)}; prefix - to reverse)")

@@ -21,8 +21,8 @@ import orjson
 from .models import Evidence, Paper
 from .runtime import fastcore
 from . import regexes
+from .vocabulary import FORMATS  # noqa: F401 - the formats written here
 
-FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
 DEFAULT_TABLE_FIELDS = ("id", "title", "modality", "task", "best_claim")
 
 

@@ -304,3 +304,62 @@ def _fork_jsonl(batch: list[tuple], tagger: Any) -> tuple[int, int] | None:
             os._exit(status)
     os.close(w)
     return pid, r
+
+
+_END = object()
+
+
+def read_ahead(chunks: Iterable[Any], depth: int = 4) -> Iterator[Any]:
+    """``chunks`` in order, produced by a thread of this process while the
+    caller works on the earlier ones (at most ``depth`` waiting).
+
+    For ``add``: the thread reads, parses and exchanges batches with the
+    workers while the caller writes SQLite, which releases the interpreter
+    lock while it works. An exception raised by ``chunks`` is raised here
+    after every chunk before it; when the caller stops early (an error, an
+    interrupt), the thread is told to stop and ``chunks`` is closed in it
+    (worker processes end), before this generator returns.
+    """
+    import queue
+    import threading
+
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        it = iter(chunks)
+        try:
+            for chunk in it:
+                if not put((chunk, None)):
+                    break
+        except BaseException as exc:  # noqa: BLE001 - delivered to the caller, in order
+            put((_END, exc))
+            return
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None and stop.is_set():
+                close()
+        put((_END, None))
+
+    thread = threading.Thread(target=produce, name="papertriage-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            chunk, exc = ready.get()
+            if chunk is _END:
+                if exc is not None:
+                    raise exc
+                return
+            yield chunk
+    finally:
+        stop.set()
+        thread.join()

@@ -16,3 +16,6 @@ TASKS = (
 )
 
 STATUSES = ("unread", "include", "maybe", "exclude")
+
+FORMATS = ("table", "jsonl", "json", "csv", "tsv", "md", "bibtex", "ids")
+"""Output formats of the listing commands (written by :mod:`papertriage.output`)."""

@@ -106,7 +106,7 @@ def handle_errors(func: F) -> F:
 # options defined once
 
 def _check_format(value: str | None) -> str | None:
-    from ..output import FORMATS
+    from ..vocabulary import FORMATS
 
     if value is None:
         return None

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import UsageError
-from ..parallel import input_bytes, resolve_workers, tag_in_batches
+from ..parallel import input_bytes, read_ahead, resolve_workers, tag_in_batches
 from .common import (
     build_filters,
     ClaimOpt,
@@ -87,13 +87,26 @@ def _progress(label: str, unit: str, *, show: bool, total: int | None = None) ->
 
 
 def _tagged(records: Iterable[Any], tagger: Any, workers: int, rules: list[str], use_config: bool) -> Iterator[Any]:
+    """Tagged papers in input order, read, parsed and tagged (or exchanged
+    with the workers) by a thread while the caller stores earlier ones."""
     if workers <= 1:
         tag = tagger.tag
-        for r in records:
-            yield tag(r)
-        return
-    for items in tag_in_batches(records, workers=workers, rules=rules, use_config=use_config, batch_size=500, form="library"):
+        batches: Iterable[list[Any]] = _batched(tag(r) for r in records)
+    else:
+        batches = tag_in_batches(records, workers=workers, rules=rules, use_config=use_config, batch_size=500, form="library")
+    for items in read_ahead(batches):
         yield from items
+
+
+def _batched(items: Iterable[Any], size: int = 100) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _counted(items: Iterable[Any], advance: Any) -> Iterator[Any]:

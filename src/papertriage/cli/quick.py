@@ -114,7 +114,7 @@ _LIST_FLAGS = {
 def parse_list(argv: list[str]) -> dict[str, Any] | None:
     """The options of a plain ``list`` from the library, or ``None`` when the
     full interface should handle it."""
-    from ..output import FORMATS
+    from ..vocabulary import FORMATS
 
     if not argv or argv[0] != "list":
         return None
