@@ -259,10 +259,10 @@ def prepare(paper: Paper, *, pack: bool = False) -> _Item:
     so that the writing process only writes)."""
     import orjson
 
-    from .output import paper_to_dict
+    from .output import paper_to_json_row
 
     rec = paper.record
-    d = paper_to_dict(paper)
+    d = paper_to_json_row(paper)  # the evidence already JSON: the bytes of paper_to_dict's
     decisions = _split_decisions(d)
     code = has_code(d)
     del d["id"], d["title"], d["abstract"]
