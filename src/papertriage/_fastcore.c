@@ -2717,8 +2717,17 @@ tag_facet(TagCore *self, Scratch *w, Py_ssize_t fi, PyObject *per_field, PyObjec
             nfound++;
         }
     }
-    if (ngiven > 1 && nfound > 1) /* a stable sort by (field, start) */
-        qsort(w->found, (size_t)nfound, sizeof(Found), found_cmp);
+    if (ngiven > 1 && nfound > 1) { /* a stable sort by (field, start) */
+        if (nfound > 32)
+            qsort(w->found, (size_t)nfound, sizeof(Found), found_cmp);
+        else /* few, each label's already in order: insertion is faster than qsort's calls */
+            for (i = 1; i < nfound; i++) {
+                Found x = w->found[i];
+                for (j = i; j > 0 && found_cmp(&w->found[j - 1], &x) > 0; j--)
+                    w->found[j] = w->found[j - 1];
+                w->found[j] = x;
+            }
+    }
     ev_list = PyList_New(nfound);
     if (ev_list == NULL)
         goto done;
