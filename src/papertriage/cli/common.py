@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..errors import PapertriageError, UsageError
+from ..errors import PapertriageError
 from .filters import build_filters, check_labels  # noqa: F401 - shared by the filtering commands
 from .plain import error_status, message, parse_fields, read_records, warn  # noqa: F401 - shared by every command
 

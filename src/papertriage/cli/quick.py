@@ -17,8 +17,8 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any
 
-_FLAGS = {"--no-config": "no_config", "--strict": "strict"}
-_VALUED = {
+_TAG_FLAGS = {"--no-config": ("no_config", True), "--strict": ("strict", True)}
+_TAG_VALUED = {
     "--rules": "rules",
     "-r": "rules",
     "--input-format": "input_format",
@@ -28,48 +28,76 @@ _VALUED = {
 }
 
 
-def parse_tag(argv: list[str]) -> dict[str, Any] | None:
-    """The options of a plain ``tag`` invocation, or ``None`` when the full
-    interface should handle it."""
-    if not argv or argv[0] != "tag":
-        return None
-    opts: dict[str, Any] = {"rules": [], "no_config": False, "input_format": None, "strict": False, "workers": None}
+def _count(value: str) -> int | None:
+    """A value that must be a plain non-negative integer (``--workers``, ``--limit``)."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _read_options(
+    args: list[str],
+    flags: dict[str, tuple[str, Any]],
+    valued: dict[str, str],
+    repeated: frozenset[str],
+    convert: dict[str, Any],
+    positional: bool,
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The options and arguments of ``args`` in the plain forms the full
+    interface accepts (``--name value``, ``--name=value``, ``-n value``, a
+    flag, ``--`` before arguments), or ``None`` for anything else: an unknown
+    option, a missing value, a value ``convert[key]`` refuses (``None``), an
+    argument where the command takes none. A ``repeated`` option's values are
+    collected in a list; otherwise the last value counts."""
+    opts: dict[str, Any] = {}
     sources: list[str] = []
-    args = argv[1:]
     i = 0
     only_sources = False
     while i < len(args):
         a = args[i]
         i += 1
-        if only_sources or a == "-" or not a.startswith("-"):
-            sources.append(a)
-            continue
-        if a == "--":
-            only_sources = True
+        if only_sources or a == "-" or not a.startswith("-") or a == "--":
+            if not positional:
+                return None  # the full interface says what is wrong
+            if a == "--" and not only_sources:
+                only_sources = True
+            else:
+                sources.append(a)
             continue
         name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-        if name in _FLAGS and not eq:
-            opts[_FLAGS[name]] = True
+        if name in flags and not eq:
+            key, flag = flags[name]
+            opts[key] = flag
             continue
-        if name not in _VALUED:
+        key = valued.get(name)
+        if key is None:
             return None
         if not eq:
             if i >= len(args):
                 return None
             value = args[i]
             i += 1
-        key = _VALUED[name]
-        if key == "rules":
-            opts["rules"].append(value)
-        elif key == "workers":
-            if not value.isascii() or not value.isdigit():
+        check = convert.get(key)
+        if check is not None:
+            value = check(value)
+            if value is None:
                 return None
-            opts["workers"] = int(value)
+        if key in repeated:
+            opts.setdefault(key, []).append(value)
         else:
             opts[key] = value
-    if not sources:
+    return opts, sources
+
+
+def parse_tag(argv: list[str]) -> dict[str, Any] | None:
+    """The options of a plain ``tag`` invocation, or ``None`` when the full
+    interface should handle it."""
+    if not argv or argv[0] != "tag":
         return None
-    opts["sources"] = sources
+    read = _read_options(argv[1:], _TAG_FLAGS, _TAG_VALUED, frozenset({"rules"}), {"workers": _count}, True)
+    if read is None or not read[1]:
+        return None
+    opts: dict[str, Any] = {"rules": [], "no_config": False, "input_format": None, "strict": False, "workers": None}
+    opts.update(read[0])
+    opts["sources"] = read[1]
     return opts
 
 
@@ -118,42 +146,14 @@ def parse_list(argv: list[str]) -> dict[str, Any] | None:
 
     if not argv or argv[0] != "list":
         return None
-    opts: dict[str, Any] = {key: [] for key in _LIST_MANY.values()}
+    convert = {"limit": _count, "fmt": lambda value: value if value in FORMATS else None}
+    read = _read_options(argv[1:], _LIST_FLAGS, {**_LIST_MANY, **_LIST_ONE}, frozenset(_LIST_MANY.values()), convert, False)
+    if read is None:
+        return None
+    opts: dict[str, Any] = dict.fromkeys(_LIST_MANY.values())  # as the full interface passes them
     opts.update(dict.fromkeys(_LIST_ONE.values()))
     opts.update({"multimodal": None, "has_code": None, "no_config": False})
-    args = argv[1:]
-    i = 0
-    while i < len(args):
-        a = args[i]
-        i += 1
-        if not a.startswith("-") or a == "-" or a == "--":
-            return None  # list takes no arguments: the full interface says so
-        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-        if name in _LIST_FLAGS and not eq:
-            key, flag = _LIST_FLAGS[name]
-            opts[key] = flag
-            continue
-        if name not in _LIST_MANY and name not in _LIST_ONE:
-            return None
-        if not eq:
-            if i >= len(args):
-                return None
-            value = args[i]
-            i += 1
-        if name in _LIST_MANY:
-            opts[_LIST_MANY[name]].append(value)
-            continue
-        key = _LIST_ONE[name]
-        if key == "limit":
-            if not value.isascii() or not value.isdigit():
-                return None
-            opts[key] = int(value)
-        elif key == "fmt" and value not in FORMATS:
-            return None
-        else:
-            opts[key] = value
-    for key in set(_LIST_MANY.values()):
-        opts[key] = opts[key] or None  # as the full interface passes them
+    opts.update(read[0])
     return opts
 
 

@@ -14,8 +14,10 @@ from ..models import Record, Source, constructor
 from .base import InputSource
 from .. import regexes
 
-_new_record = constructor(Record)
-_new_source = constructor(Source)
+new_record = constructor(Record)
+"""``Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)``,
+every field given (see :func:`~papertriage.models.constructor`): what the parsers build a record with."""
+new_source = constructor(Source)
 
 
 # ASCII bytes: whitespace (as ``str.split`` sees it) becomes a space.
@@ -308,7 +310,7 @@ def build_record(
     if not abstract:
         src.note_no_abstract()
     # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
-    return _new_record(
-        make_id(title, arxiv_id=arxiv_id, doi=doi, key=key), title, abstract, _new_source(src.path, line),
+    return new_record(
+        make_id(title, arxiv_id=arxiv_id, doi=doi, key=key), title, abstract, new_source(src.path, line),
         merge_urls(abstract, urls), tuple([a for a in authors if a]), date, tuple(categories), doi, arxiv_id, {},
     )

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 
 from ..ids import find_arxiv_id, find_urls, make_id
-from ..models import Record, Source, constructor
+from ..models import Record
 from .base import InputSource
+from .common import new_record, new_source
 from .. import regexes
 
 NOISE_LINES = {
@@ -27,8 +28,6 @@ _NOISE_MAX = max(map(len, NOISE_LINES))
 _SUBSCRIBE = regexes.compile(r"^Subscribe(?=\S)")
 _SENTENCE_END = regexes.compile(r"[.!?]['\")\]]*$|[.!?]\s*\(?https?://\S+\)?$")
 TITLE_MAX = 300
-_new_record = constructor(Record)
-_new_source = constructor(Source)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -112,7 +111,7 @@ class HFPageDialect:
             if unwrapped:
                 new = blank_before or len(line) <= TITLE_MAX
             else:
-                new = self._starts_new_record(abstract[-1], line, blank_before)
+                new = self._startsnew_record(abstract[-1], line, blank_before)
             if new:
                 yield record(src, title, title_line, abstract)
                 title, title_line, abstract = line, number, []
@@ -132,8 +131,8 @@ class HFPageDialect:
             src.note_no_abstract()
         arxiv = find_arxiv_id(title)
         # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
-        return _new_record(
-            make_id(title, arxiv_id=arxiv), title, text, _new_source(src.path, title_line), find_urls(text),
+        return new_record(
+            make_id(title, arxiv_id=arxiv), title, text, new_source(src.path, title_line), find_urls(text),
             (), None, (), None, arxiv, {},
         )
 
@@ -142,7 +141,7 @@ class HFPageDialect:
         return len(line) <= 200 and not line.endswith(".")
 
     @staticmethod
-    def _starts_new_record(previous: str, line: str, blank_before: bool) -> bool:
+    def _startsnew_record(previous: str, line: str, blank_before: bool) -> bool:
         """Whether ``line`` (after an abstract line ``previous``) is a new title."""
         if blank_before:
             return True

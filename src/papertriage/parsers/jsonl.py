@@ -21,7 +21,7 @@ import orjson
 
 from ..errors import InputError
 from ..ids import make_id, normalise_arxiv_id
-from ..models import Record, Source, constructor
+from ..models import Record
 from .base import InputSource
 from .. import regexes
 from .common import (
@@ -31,12 +31,11 @@ from .common import (
     first_arxiv_id,
     iso_date,
     merge_urls,
+    new_record,
+    new_source,
     split_author_list,
     split_categories,
 )
-
-_new_record = constructor(Record)
-_new_source = constructor(Source)
 
 # Keys of papertriage's own output: a record with two of them is read back
 # as written, every key kept.
@@ -131,11 +130,11 @@ def _own_record(src: InputSource, line: int, obj: dict[str, Any]) -> Record | No
     categories = obj.get("categories")
     date = obj.get("date")
     # Record(id, title, abstract, source, urls, authors, date, categories, doi, arxiv_id, extra)
-    return _new_record(
+    return new_record(
         ident,
         title,
         abstract,
-        _new_source(src.path, line),
+        new_source(src.path, line),
         tuple(u for u in urls if isinstance(u, str)) if isinstance(urls, list) else merge_urls(abstract),
         tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
         date if isinstance(date, str) else iso_date(date),
