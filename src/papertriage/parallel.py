@@ -26,6 +26,10 @@ SPLIT_MIN_RECORDS = 100
 second by a forked copy of the process (see :func:`tag_small`)."""
 
 _WORKER_TAGGER: Any = None
+_SHARED: Any = None
+"""What a worker shares with the parent and the other workers: a condition,
+the number of the next batch to write (when the workers write the output
+themselves, see :func:`_tag_jsonl_to`) and a stop flag (see :func:`_halt`)."""
 
 
 def cores() -> int:
@@ -62,8 +66,8 @@ def resolve_workers(requested: int | None, sources: list[str]) -> int:
     return requested or cores()
 
 
-def _init_worker(rules: list[str], use_config: bool) -> None:
-    global _WORKER_TAGGER
+def _init_worker(rules: list[str], use_config: bool, shared: Any = None) -> None:
+    global _WORKER_TAGGER, _SHARED
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -72,6 +76,7 @@ def _init_worker(rules: list[str], use_config: bool) -> None:
 
     tune_process()
     _WORKER_TAGGER = get_tagger(rules, use_config=use_config)
+    _SHARED = shared
     keep_loaded()
 
 
@@ -107,6 +112,70 @@ def _tag_jsonl(batch: list[tuple], tagger: Any = None) -> bytes:
     return b"".join([dumps(paper_to_json_row(tag(r)), option=newline) for r in _unpack(batch)])
 
 
+def _wait_turn(seq: int) -> bool:
+    """Wait until batch ``seq`` may be written: ``True``, or ``False`` when an
+    earlier batch failed or the parent stopped (nothing may follow). A
+    worker whose parent has gone stops waiting."""
+    cond, nxt, stop = _SHARED
+    parent = os.getppid()
+    with cond:
+        while nxt.value != seq and nxt.value >= 0 and not stop.value:
+            if not cond.wait(0.5) and os.getppid() != parent:
+                raise SystemExit(1)
+        return nxt.value == seq and not stop.value
+
+
+def _pass_turn(seq: int, ok: bool) -> None:
+    cond, nxt, _ = _SHARED
+    with cond:
+        nxt.value = seq + 1 if ok else -1
+        cond.notify_all()
+
+
+def _tag_jsonl_to(batch: list[tuple], seq: int, fd: int) -> int:
+    """Tag batch number ``seq`` and write its JSONL to ``fd`` (the output,
+    inherited) after batch ``seq - 1``: the output does not pass through the
+    parent. Returns the bytes written. When tagging or writing fails, no
+    later batch is written (the parent raises the error)."""
+    try:
+        data = _tag_jsonl(batch)
+    except BaseException:
+        if _wait_turn(seq):
+            _pass_turn(seq, False)
+        raise
+    if not _wait_turn(seq):
+        return 0
+    ok = False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        ok = True
+    finally:
+        _pass_turn(seq, ok)
+    return len(data)
+
+
+def _run(work: Any, batch: list[tuple], *args: Any) -> Any:
+    """A task in a worker: nothing once the parent has stopped (see :func:`_halt`)."""
+    if _SHARED[2].value:
+        return None
+    return work(batch, *args)
+
+
+def _halt(shared: Any, pending: list[Any]) -> None:
+    """Stop early (an error, an interrupt, the reader gone): the workers skip
+    the batches still queued, and those are waited for, so that no batch is
+    being sent to a worker when the pool is terminated (the standard
+    library's ``Pool.terminate`` can then wait forever)."""
+    cond, _, stop = shared
+    with cond:
+        stop.value = 1
+        cond.notify_all()
+    for job in pending:
+        job.wait()
+
+
 def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
     from .library import prepare
 
@@ -132,11 +201,18 @@ def tag_in_batches(
     use_config: bool,
     form: str = "papers",
     batch_size: int = 2000,
+    out_fd: int | None = None,
 ) -> Iterator[Any]:
     """Per batch of records, in input order: a list of papers
     (``form="papers"``), their JSONL bytes (``"jsonl"``) or papers prepared
     for :meth:`papertriage.library.Library.add` (``"library"``: the
-    serialising and hashing happen in the workers too)."""
+    serialising and hashing happen in the workers too).
+
+    With ``out_fd`` (``"jsonl"`` only, where worker processes are forked):
+    when workers are started, each writes the JSONL of its batches to that
+    file descriptor itself, in input order, and ``b""`` is yielded per batch;
+    otherwise the bytes are yielded as without it. The caller flushes what
+    it wrote to that descriptor before."""
     import multiprocessing as mp
 
     work = _WORK[form]
@@ -161,38 +237,58 @@ def tag_in_batches(
         elif head:
             yield _tag_here(work, head, rules, use_config)
         return
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config)) as pool:
+    forked = sys.platform.startswith("linux")
+    ctx = mp.get_context("fork") if forked else mp.get_context()
+    shared = (ctx.Condition(), ctx.RawValue("q", 0), ctx.RawValue("b", 0))
+    direct = out_fd is not None and form == "jsonl" and forked
+    seq = 0
+
+    def submit(batch: list[Any]) -> Any:
+        nonlocal seq
+        if not direct:
+            return pool.apply_async(_run, (work, batch))
+        seq += 1
+        return pool.apply_async(_run, (_tag_jsonl_to, batch, seq - 1, out_fd))
+
+    def result(job: Any) -> Any:
+        value = job.get()
+        return b"" if direct else value
+
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(rules, use_config, shared)) as pool:
         pending: list[Any] = []
-        batch: list[Any] = []
-        # Small batches first, so that every worker is busy early even on a
-        # small input; then batches grow to ``batch_size``.
-        size = min(batch_size, 32)
-        start = 0
-        while start < len(head):
-            pending.append(pool.apply_async(work, (head[start : start + size],)))
-            start += size
-            size = min(batch_size, size * 2)
         try:
-            for rec in records:
-                batch.append(_pack(rec))
-                if len(batch) >= size:
-                    pending.append(pool.apply_async(work, (batch,)))
-                    batch = []
-                    size = min(batch_size, size * 2)
-                    while pending and (pending[0].ready() or len(pending) > 2 * workers):
-                        yield pending.pop(0).get()
-        except Exception:
-            # What was read before the error is still tagged and delivered.
+            batch: list[Any] = []
+            # Small batches first, so that every worker is busy early even on a
+            # small input; then batches grow to ``batch_size``.
+            size = min(batch_size, 32)
+            start = 0
+            while start < len(head):
+                pending.append(submit(head[start : start + size]))
+                start += size
+                size = min(batch_size, size * 2)
+            try:
+                for rec in records:
+                    batch.append(_pack(rec))
+                    if len(batch) >= size:
+                        pending.append(submit(batch))
+                        batch = []
+                        size = min(batch_size, size * 2)
+                        while pending and (pending[0].ready() or len(pending) > 2 * workers):
+                            yield result(pending.pop(0))
+            except Exception:
+                # What was read before the error is still tagged and delivered.
+                if batch:
+                    pending.append(submit(batch))
+                while pending:
+                    yield result(pending.pop(0))
+                raise
             if batch:
-                pending.append(pool.apply_async(work, (batch,)))
-            for job in pending:
-                yield job.get()
+                pending.append(submit(batch))
+            while pending:
+                yield result(pending.pop(0))
+        except BaseException:
+            _halt(shared, pending)
             raise
-        if batch:
-            pending.append(pool.apply_async(work, (batch,)))
-        for job in pending:
-            yield job.get()
 
 
 def can_split() -> bool:

@@ -116,10 +116,24 @@ def run_tag(
             tag = tagger.tag
             write_jsonl((paper_to_json_row(tag(rec)) for rec in records), out)
         else:
-            for chunk in tag_in_batches(records, workers=n_workers, rules=list(rules or []), use_config=not no_config, form="jsonl"):
+            fd = _output_fd(out)  # the workers write the output themselves
+            for chunk in tag_in_batches(
+                records, workers=n_workers, rules=list(rules or []), use_config=not no_config, form="jsonl", out_fd=fd
+            ):
                 out.write(chunk)
     finally:  # papers read before an error are still written, in order
         out.flush()
+
+
+def _output_fd(out: Any) -> int | None:
+    """The file descriptor under ``out`` (flushed), or ``None`` when it has
+    none (output captured in memory)."""
+    try:
+        fd = out.fileno()
+        out.flush()
+    except (AttributeError, OSError, ValueError):
+        return None
+    return fd if isinstance(fd, int) and fd >= 0 else None
 
 
 FILTER_OPTIONS = (
