@@ -200,7 +200,7 @@ def tag_in_batches(
     rules: list[str],
     use_config: bool,
     form: str = "papers",
-    batch_size: int = 2000,
+    batch_size: int = 1000,
     out_fd: int | None = None,
 ) -> Iterator[Any]:
     """Per batch of records, in input order: a list of papers
