@@ -26,6 +26,9 @@ SPLIT_MIN_RECORDS = 100
 second by a forked copy of the process (see :func:`tag_small`)."""
 
 _WORKER_TAGGER: Any = None
+HALT_WAIT = 10.0
+"""Seconds :func:`_halt` waits for the queued batches to be skipped."""
+
 _SHARED: Any = None
 """What a worker shares with the parent and the other workers: a condition,
 the number of the next batch to write (when the workers write the output
@@ -168,12 +171,15 @@ def _halt(shared: Any, pending: list[Any]) -> None:
     the batches still queued, and those are waited for, so that no batch is
     being sent to a worker when the pool is terminated (the standard
     library's ``Pool.terminate`` can then wait forever)."""
+    import time
+
     cond, _, stop = shared
     with cond:
         stop.value = 1
         cond.notify_all()
-    for job in pending:
-        job.wait()
+    deadline = time.monotonic() + HALT_WAIT
+    for job in pending:  # a worker that died never finishes its job: not waited for past the deadline
+        job.wait(max(0.0, deadline - time.monotonic()))
 
 
 def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
