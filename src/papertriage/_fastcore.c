@@ -217,6 +217,32 @@ padded_haystack(PyObject *text, PyObject *normalise)
 }
 
 /* out[fi].append((start, neg, rank, idx)) */
+/* Text positions as Python ints, made once per process: an occurrence holds
+ * two (start and minus its end), evidence two more, and an int above 256 is
+ * otherwise a new object each time. Values in [-POS_CACHE, POS_CACHE) are
+ * kept (at most 16,384 objects, made as they are first needed); others are
+ * made as usual. Only touched under the GIL. */
+#define POS_CACHE 8192
+static PyObject *pos_cache[2 * POS_CACHE];
+
+static PyObject *
+pos_long(Py_ssize_t v)
+{
+    PyObject **slot, *o;
+    if (v < -POS_CACHE || v >= POS_CACHE)
+        return PyLong_FromSsize_t(v);
+    slot = &pos_cache[v + POS_CACHE];
+    o = *slot;
+    if (o == NULL) {
+        o = PyLong_FromSsize_t(v);
+        if (o == NULL)
+            return NULL;
+        *slot = o; /* the cache's reference */
+    }
+    Py_INCREF(o);
+    return o;
+}
+
 static int
 append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyObject *rank, PyObject *idx)
 {
@@ -270,8 +296,8 @@ scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t en
     if (length_obj == NULL || items == NULL || pairs == NULL || as_ssize(length_obj, &length) < 0)
         return -1;
     s = end - length + 1;
-    start = PyLong_FromSsize_t(s);
-    neg = PyLong_FromSsize_t(1 - end);
+    start = pos_long(s);
+    neg = pos_long(1 - end);
     if (start == NULL || neg == NULL)
         goto done;
     n = seq_len(items, "items");
@@ -1448,8 +1474,8 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
     }
     v = &a->vals[value];
     s = end - v->length + 1;
-    start = PyLong_FromSsize_t(s);
-    neg = PyLong_FromSsize_t(1 - end);
+    start = pos_long(s);
+    neg = pos_long(1 - end);
     if (start == NULL || neg == NULL) {
         Py_XDECREF(start);
         Py_XDECREF(neg);
@@ -2404,8 +2430,8 @@ new_evidence(TagCore *self, PyObject *facet, PyObject *label, PyObject *rid, PyO
     items[1] = label;
     items[2] = rid;
     items[3] = field;
-    items[4] = PyLong_FromSsize_t(s);
-    items[5] = PyLong_FromSsize_t(e);
+    items[4] = pos_long(s);
+    items[5] = pos_long(e);
     items[6] = PyUnicode_Substring(text, s, e);
     if (items[4] == NULL || items[5] == NULL || items[6] == NULL) {
         Py_XDECREF(items[4]);
@@ -2875,8 +2901,8 @@ sp_append(PyObject *dest, Py_ssize_t s, Py_ssize_t e, PyObject *rank, PyObject *
     int rc;
     if (t == NULL)
         return -1;
-    a = PyLong_FromSsize_t(s);
-    b = PyLong_FromSsize_t(-e);
+    a = pos_long(s);
+    b = pos_long(-e);
     if (a == NULL || b == NULL) {
         Py_XDECREF(a);
         Py_XDECREF(b);
@@ -3027,7 +3053,7 @@ sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssi
                     st->marks[st->nmarks++] = pos;
                     args[0] = rx;
                     args[1] = st->text;
-                    args[2] = PyLong_FromSsize_t(pos);
+                    args[2] = pos_long(pos);
                     if (args[2] == NULL)
                         goto done;
                     m = PyObject_VectorcallMethod(sp_str_match, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
