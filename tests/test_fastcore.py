@@ -117,6 +117,40 @@ def test_the_c_core_is_used_when_built():
     assert fast.tables._fast_scan is not None or fast.tables.automaton is None
     assert fast.tables._fast_patterns is not None
     assert pure._core is None and pure.tables._fast_scan is None and pure.tables._fast_patterns is None
+    # the scans hand TagCore C structs (the tests comparing tag() cover that path)
+    assert fast._occ_list is not None and fast.tables.c_scans
+    assert pure._occ_list is None and not pure.tables.c_scans
+
+
+@needs_fastcore
+@pytest.mark.parametrize("kind", ["default", "edge"])
+def test_occurrences_as_c_structs_are_the_tuples_of_the_lists(kind):
+    fast, _ = pair(kind)
+    OccList = matcher._fastcore.OccList
+    n = 0
+    for rec in read_source(str(EXAMPLE)):
+        per_field = []
+        for text, field in ((rec.title, "title"), (rec.abstract, "abstract")):
+            lists = fast.tables.scan(text, field)
+            structs = [OccList() for _ in lists]
+            fast.tables.scan_into(text, field, structs)
+            assert [o.to_list() for o in structs] == lists
+            assert [len(o) for o in structs] == [len(x) for x in lists]
+            n += sum(map(len, lists))
+            per_field.append((lists, structs))
+        texts = (rec.title, rec.abstract)
+        assert fast._core((per_field[0][1], per_field[1][1]), texts) == fast._core((per_field[0][0], per_field[1][0]), texts)
+    assert n > 5000
+
+
+@needs_fastcore
+def test_occurrence_lists_and_c_structs_refuse_what_they_cannot_hold():
+    fast, _ = pair()
+    OccList = matcher._fastcore.OccList
+    with pytest.raises(TypeError, match="OccList"):
+        fast._core(([OccList(), {}, OccList()], [OccList(), OccList(), OccList()]), ("a", "b"))
+    with pytest.raises(TypeError):
+        fast.tables.scan_into("speech recognition", "abstract", [OccList(), (), OccList()])
 
 
 @needs_fastcore

@@ -243,6 +243,110 @@ pos_long(Py_ssize_t v)
     return o;
 }
 
+/* An occurrence: (start, -end, rank, entry). */
+typedef struct {
+    Py_ssize_t start, neg, rank, idx;
+} Occ;
+
+/* OccList: the occurrences of one facet held as C structs, where the scans
+ * would append (start, -end, rank, entry) tuples to a list: TagCore reads
+ * them without a tuple or int object per occurrence. Only the scans and
+ * TagCore fill and read it; len() and to_list() show it. */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n, cap;
+    Occ *a;
+} OccList;
+
+static PyTypeObject OccList_Type;
+#define OccList_Check(o) Py_IS_TYPE((o), &OccList_Type)
+
+static int
+occlist_push(OccList *l, Py_ssize_t start, Py_ssize_t neg, Py_ssize_t rank, Py_ssize_t idx)
+{
+    Occ *o;
+    if (l->n >= l->cap && grow((void **)&l->a, &l->cap, l->n + 1, sizeof(Occ)) < 0)
+        return -1;
+    o = &l->a[l->n++];
+    o->start = start;
+    o->neg = neg;
+    o->rank = rank;
+    o->idx = idx;
+    return 0;
+}
+
+static void
+OccList_dealloc(OccList *self)
+{
+    PyMem_Free(self->a);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t
+OccList_len(OccList *self)
+{
+    return self->n;
+}
+
+static PyObject *
+OccList_to_list(OccList *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *out = PyList_New(self->n);
+    Py_ssize_t i;
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < self->n; i++) {
+        Occ *o = &self->a[i];
+        PyObject *t = Py_BuildValue("(nnnn)", o->start, o->neg, o->rank, o->idx);
+        if (t == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, t);
+    }
+    return out;
+}
+
+static PySequenceMethods OccList_as_sequence = {
+    .sq_length = (lenfunc)OccList_len,
+};
+
+static PyMethodDef OccList_methods[] = {
+    {"to_list", (PyCFunction)OccList_to_list, METH_NOARGS, "to_list() -> the occurrences as (start, -end, rank, entry) tuples"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject OccList_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "papertriage._fastcore.OccList",
+    .tp_basicsize = sizeof(OccList),
+    .tp_dealloc = (destructor)OccList_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "OccList()\n\nOne facet's occurrences, filled by scan_automaton and scan_patterns in place of a list\n"
+              "of (start, -end, rank, entry) tuples, and read by TagCore.tag.",
+    .tp_as_sequence = &OccList_as_sequence,
+    .tp_methods = OccList_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+/* Whether `dest` can take occurrences: a list or an OccList. */
+static int
+occ_sink_ok(PyObject *dest)
+{
+    return PyList_Check(dest) || OccList_Check(dest);
+}
+
+/* An occurrence onto an OccList (C values; rank and idx read from their
+ * objects) */
+static int
+occlist_push_obj(OccList *l, Py_ssize_t start, Py_ssize_t neg, PyObject *rank, PyObject *idx)
+{
+    Py_ssize_t r, i;
+    if (as_ssize(rank, &r) < 0 || as_ssize(idx, &i) < 0)
+        return -1;
+    return occlist_push(l, start, neg, r, i);
+}
+
 static int
 append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyObject *rank, PyObject *idx)
 {
@@ -254,6 +358,12 @@ append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyOb
     dest = seq_get(out, fi, "out");
     if (dest == NULL)
         return -1;
+    if (OccList_Check(dest)) {
+        Py_ssize_t a, b;
+        if (as_ssize(start, &a) < 0 || as_ssize(neg, &b) < 0)
+            return -1;
+        return occlist_push_obj((OccList *)dest, a, b, rank, idx);
+    }
     t = PyTuple_New(4);
     if (t == NULL)
         return -1;
@@ -494,6 +604,7 @@ typedef struct ac_item {
     Py_ssize_t facet;
     PyObject *rank; /* strong */
     PyObject *idx;  /* strong */
+    Py_ssize_t crank, cidx; /* their values (for an OccList) */
 } ac_item;
 
 static void
@@ -1442,6 +1553,13 @@ ac_read_values(Automaton *a, PyObject *values)
             }
             it->rank = seq_get(item, 1, "item");
             it->idx = seq_get(item, 2, "item");
+            if (it->rank == NULL || it->idx == NULL)
+                goto error;
+            /* their values, for an OccList (PY_SSIZE_T_MIN: not an int) */
+            if (as_ssize(it->rank, &it->crank) < 0 || as_ssize(it->idx, &it->cidx) < 0) {
+                PyErr_Clear();
+                it->crank = it->cidx = PY_SSIZE_T_MIN;
+            }
             Py_INCREF(it->rank);
             Py_INCREF(it->idx);
             nitems++;
@@ -1474,17 +1592,21 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
     }
     v = &a->vals[value];
     s = end - v->length + 1;
-    start = pos_long(s);
-    neg = pos_long(1 - end);
-    if (start == NULL || neg == NULL) {
-        Py_XDECREF(start);
-        Py_XDECREF(neg);
-        return -1;
-    }
+    start = neg = NULL;
     for (j = 0; j < v->nitems; j++) {
         const ac_item *it = &a->items[v->items_off + j];
-        PyObject *t = PyTuple_New(4);
+        PyObject *dest = PyList_GET_ITEM(out, it->facet), *t;
         int rc;
+        if (OccList_Check(dest)) { /* C structs: no tuple, no int objects */
+            rc = it->crank != PY_SSIZE_T_MIN ? occlist_push((OccList *)dest, s, 1 - end, it->crank, it->cidx)
+                                             : occlist_push_obj((OccList *)dest, s, 1 - end, it->rank, it->idx);
+            if (rc < 0)
+                goto error;
+            continue;
+        }
+        if (start == NULL && ((start = pos_long(s)) == NULL || (neg = pos_long(1 - end)) == NULL))
+            goto error;
+        t = PyTuple_New(4);
         if (t == NULL)
             goto error;
         Py_INCREF(start);
@@ -1495,11 +1617,13 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
         PyTuple_SET_ITEM(t, 2, it->rank);
         Py_INCREF(it->idx);
         PyTuple_SET_ITEM(t, 3, it->idx);
-        rc = PyList_Append(PyList_GET_ITEM(out, it->facet), t);
+        rc = PyList_Append(dest, t);
         Py_DECREF(t);
         if (rc < 0)
             goto error;
     }
+    if (v->pairs != NULL && start == NULL && ((start = pos_long(s)) == NULL || (neg = pos_long(1 - end)) == NULL))
+        goto error;
     if (v->pairs != NULL) {
         /* as scan_one: the exact case of the text against each cased form
          * (normalise_cased(text[s:end - 1]); for an ASCII text, compared
@@ -1549,12 +1673,12 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
         }
         Py_XDECREF(actual);
     }
-    Py_DECREF(start);
-    Py_DECREF(neg);
+    Py_XDECREF(start);
+    Py_XDECREF(neg);
     return 0;
 error:
-    Py_DECREF(start);
-    Py_DECREF(neg);
+    Py_XDECREF(start);
+    Py_XDECREF(neg);
     return -1;
 }
 
@@ -1608,8 +1732,8 @@ ac_scan(Automaton *a, PyObject *values, PyObject *out, PyObject *text, PyObject 
         return -1;
     }
     for (i = 0; i <= a->max_facet; i++)
-        if (!PyList_Check(PyList_GET_ITEM(out, i))) {
-            PyErr_SetString(PyExc_TypeError, "out must be a list with a list per facet");
+        if (!occ_sink_ok(PyList_GET_ITEM(out, i))) {
+            PyErr_SetString(PyExc_TypeError, "out must be a list with a list (or an OccList) per facet");
             return -1;
         }
     a->busy++;
@@ -2260,10 +2384,6 @@ error:
 /* -- per-call scratch ----------------------------------------------------- */
 
 typedef struct {
-    Py_ssize_t start, neg, rank, idx;
-} Occ;
-
-typedef struct {
     int fc;
     Py_ssize_t s, e;
     PyObject *rid; /* borrowed from the entry */
@@ -2347,7 +2467,7 @@ static void
 sort_occ(Occ *a, Py_ssize_t n)
 {
     Py_ssize_t i, j;
-    if (n > 24) {
+    if (n > 64) { /* occurrences come nearly in order: insertion sorts them fast */
         qsort(a, (size_t)n, sizeof(Occ), occ_cmp);
         return;
     }
@@ -2492,20 +2612,26 @@ tag_facet(TagCore *self, Scratch *w, Py_ssize_t fi, PyObject *per_field, PyObjec
         occ = seq_get(field_occ, fi, "occurrences");
         if (occ == NULL)
             goto done;
-        if (!PyList_Check(occ)) {
-            PyErr_SetString(PyExc_TypeError, "occurrences must be a list");
+        if (OccList_Check(occ))
+            n = ((OccList *)occ)->n;
+        else if (PyList_Check(occ))
+            n = PyList_GET_SIZE(occ);
+        else {
+            PyErr_SetString(PyExc_TypeError, "occurrences must be a list or an OccList");
             goto done;
         }
-        n = PyList_GET_SIZE(occ);
         if (n == 0)
             continue;
         /* resolve_kept */
         if (grow((void **)&w->occ, &w->occ_cap, n, sizeof(Occ)) < 0 ||
             grow((void **)&w->kept, &w->kept_cap, n, sizeof(Occ)) < 0)
             goto done;
-        for (i = 0; i < n; i++)
-            if (parse_occ(self, PyList_GET_ITEM(occ, i), &w->occ[i]) < 0)
-                goto done;
+        if (OccList_Check(occ))
+            memcpy(w->occ, ((OccList *)occ)->a, (size_t)n * sizeof(Occ));
+        else
+            for (i = 0; i < n; i++)
+                if (parse_occ(self, PyList_GET_ITEM(occ, i), &w->occ[i]) < 0)
+                    goto done;
         if (n == 1) {
             if (w->occ[0].rank)
                 w->kept[nkept++] = w->occ[0];
@@ -2897,8 +3023,11 @@ sp_match_span(PyObject *m, Py_ssize_t *s, Py_ssize_t *e)
 static int
 sp_append(PyObject *dest, Py_ssize_t s, Py_ssize_t e, PyObject *rank, PyObject *idx)
 {
-    PyObject *t = PyTuple_New(4), *a, *b;
+    PyObject *t, *a, *b;
     int rc;
+    if (OccList_Check(dest))
+        return occlist_push_obj((OccList *)dest, s, -e, rank, idx);
+    t = PyTuple_New(4);
     if (t == NULL)
         return -1;
     a = pos_long(s);
@@ -3176,7 +3305,7 @@ scan_patterns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         gate = PyTuple_GET_ITEM(p, 6);
         if (as_ssize(PyTuple_GET_ITEM(p, 1), &fi) < 0 || as_ssize(PyTuple_GET_ITEM(p, 7), &width) < 0)
             goto done;
-        if (fi < 0 || fi >= nfacets || !PyList_Check(PyList_GET_ITEM(out, fi))) {
+        if (fi < 0 || fi >= nfacets || !occ_sink_ok(PyList_GET_ITEM(out, fi))) {
             PyErr_SetString(PyExc_IndexError, "a pattern's facet is not in out");
             goto done;
         }
@@ -4507,7 +4636,8 @@ PyInit__fastcore(void)
         (sp_str_span = PyUnicode_InternFromString("span")) == NULL ||
         (sp_str_lower = PyUnicode_InternFromString("lower")) == NULL)
         return NULL;
-    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0 || PyType_Ready(&WordMatcher_Type) < 0)
+    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0 || PyType_Ready(&WordMatcher_Type) < 0 ||
+        PyType_Ready(&OccList_Type) < 0)
         return NULL;
     m = PyModule_Create(&fastcore_module);
     if (m == NULL)
@@ -4527,6 +4657,12 @@ PyInit__fastcore(void)
     Py_INCREF(&WordMatcher_Type);
     if (PyModule_AddObject(m, "WordMatcher", (PyObject *)&WordMatcher_Type) < 0) {
         Py_DECREF(&WordMatcher_Type);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&OccList_Type);
+    if (PyModule_AddObject(m, "OccList", (PyObject *)&OccList_Type) < 0) {
+        Py_DECREF(&OccList_Type);
         Py_DECREF(m);
         return NULL;
     }

@@ -245,20 +245,32 @@ class Tagger:
         self._resolve = resolve
         self._resolve_kept = resolve_kept
         self._core = None
+        self._occ_list = None
         if _fastcore is not None:  # the facet loop of :meth:`tag` in C
             core = _fastcore.TagCore(
                 info, opts, FACETS, self.repeat_weight, self.repeat_cap, self.default_threshold, Evidence, FIELD_NAMES
             )
             self._core = core.tag
+            if self.tables.c_scans:  # the scans hand TagCore C structs, not tuples
+                self._occ_list = _fastcore.OccList
 
     def tag(self, record: Record) -> Paper:
         """Tags, evidence and claims of one record (the same result as
         :meth:`tag_reference`, without building a score for every label)."""
-        scan = self.tables.scan
         title = record.title
         abstract = record.abstract
         texts = (title, abstract)
-        per_field = (scan(title, "title"), scan(abstract, "abstract"))
+        occ_list = self._occ_list
+        if occ_list is not None:
+            scan_into = self.tables.scan_into
+            per_field: tuple[list[Any], list[Any]] = (
+                [occ_list() for _ in FACETS], [occ_list() for _ in FACETS]
+            )
+            scan_into(title, "title", per_field[0])
+            scan_into(abstract, "abstract", per_field[1])
+        else:
+            scan = self.tables.scan
+            per_field = (scan(title, "title"), scan(abstract, "abstract"))
         core = self._core
         if core is not None:
             given_per_facet, evidence_per_facet = core(per_field, texts)

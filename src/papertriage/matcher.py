@@ -439,8 +439,15 @@ class Tables:
         order in which :func:`resolve` considers them). With ``field``,
         patterns of rules that do not count there are skipped."""
         out: list[list[tuple[int, int, int, int]]] = [[] for _ in FACETS]
+        self.scan_into(text, field, out)
+        return out
+
+    def scan_into(self, text: str, field: str | None, out: list[Any]) -> None:
+        """:meth:`scan` into ``out``: a list per facet, or, where
+        :attr:`c_scans`, the C core's ``OccList`` per facet (the occurrences
+        as C structs, which its ``TagCore`` reads)."""
         if not text:
-            return out
+            return
         if len(text) > MAX_FIELD_CHARS:
             text = text[:MAX_FIELD_CHARS]
         if self._automaton is not None:
@@ -450,11 +457,21 @@ class Tables:
         fast = self._fast_patterns
         if fast is not None:
             fast(text, self._c_patterns_for.get(field, self._c_patterns_for[None]), out)
-            return out
+            return
         patterns = self._patterns_for.get(field, self.patterns)
         if patterns:
             self._scan_patterns(text, patterns, out)
-        return out
+
+    @property
+    def c_scans(self) -> bool:
+        """Whether every scan of :meth:`scan_into` runs in the C core (the
+        automaton and the patterns), so that ``out`` may hold ``OccList``s."""
+        return (
+            self._fast_patterns is not None
+            and self._fast_scan is not None
+            and _fastcore is not None
+            and isinstance(self._automaton, _fastcore.Automaton)
+        )
 
     def _scan_patterns(self, text: str, patterns: list[Any], out: list[list[tuple[int, int, int, int]]]) -> None:
         low = text.lower()
