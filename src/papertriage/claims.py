@@ -32,18 +32,18 @@ from functools import lru_cache
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Any, Callable, Final
 
 
 from .models import Claim, SkippedNumber, constructor
 from . import regexes
 from .runtime import fastcore
 
-_FAST: Any = fastcore()
+_FAST: Final[Any] = fastcore()
 """The C core, for two of the regular expressions below (``_NUMBER`` and
 ``_WORD``, each with its twin there); ``None`` without it."""
 
-_new_claim: Any = constructor(Claim)
+_new_claim: Final[Any] = constructor(Claim)
 """``Claim(metric, value, unit, kind, dataset, text, start, end)``, built fast."""
 
 __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metrics"]
@@ -53,10 +53,10 @@ __all__ = ["extract_claims", "analyse_numbers", "canonical_metric", "known_metri
 # Vocabulary, compiled once on first use
 # --------------------------------------------------------------------------
 
-_SEPARATORS = regexes.compile(r"[\s_\-]+")
+_SEPARATORS: Final = regexes.compile(r"[\s_\-]+")
 
 
-_KEYS: dict[str, str] = {}
+_KEYS: Final[dict[str, str]] = {}
 """:func:`_norm_key` of the names met so far (a text names few different ones)."""
 
 
@@ -70,9 +70,9 @@ def _norm_key(name: str) -> str:
     return key
 
 
-_TRIES: dict[str, str] = {}
+_TRIES: Final[dict[str, str]] = {}
 """Sources :func:`_trie_regex` built, by its arguments."""
-_METRICS_ENTRY: dict[str, Any] = {}
+_METRICS_ENTRY: Final[dict[str, Any]] = {}
 """The cache key and data of metrics.yaml, whether they or ``_TRIES`` are not
 stored yet (``dirty``), and how many sources this process built (``built``)."""
 
@@ -369,20 +369,20 @@ def _lookup_metric(phrase: str, vocab: _Vocab) -> str | None:
 # Reading one number and what is glued to it
 # --------------------------------------------------------------------------
 
-_NUMBER = regexes.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
+_NUMBER: Final = regexes.compile(r"[0-9](?:[0-9]|[,.](?=[0-9]))*")
 # _NUMBER on ASCII text whose digits were all turned into "0": the regex then scans
 # for one literal character, which is much faster than scanning for a class.
-_NUMBER_ZEROED = regexes.compile(rb"0(?:0|[,.](?=0))*")
-_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_MATH = regexes.compile(r"\$\$?[^$]{1,200}\$\$?")
-_MATH_UNIT = regexes.compile(r"\s*(?:\\?%|\\times)")
-_URL_MARK = regexes.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
-_URL_HOSTS = (".com", ".org", ".net", ".edu")
-_URL_SHORT_HOSTS = (".io", ".ai")
-_SPACE = regexes.compile(r"\s")
-_LETTERS = regexes.compile(r"[^\W\d_]+")
-_NEXT_WORD = regexes.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
-_UNIT = regexes.compile(
+_NUMBER_ZEROED: Final = regexes.compile(rb"0(?:0|[,.](?=0))*")
+_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_MATH: Final = regexes.compile(r"\$\$?[^$]{1,200}\$\$?")
+_MATH_UNIT: Final = regexes.compile(r"\s*(?:\\?%|\\times)")
+_URL_MARK: Final = regexes.compile(r"https?://|www\.|\.(?:com|org|io|net|ai|edu)/")
+_URL_HOSTS: Final = (".com", ".org", ".net", ".edu")
+_URL_SHORT_HOSTS: Final = (".io", ".ai")
+_SPACE: Final = regexes.compile(r"\s")
+_LETTERS: Final = regexes.compile(r"[^\W\d_]+")
+_NEXT_WORD: Final = regexes.compile(r"[\s\-]{0,2}([A-Za-z][\w\-]*)")
+_UNIT: Final = regexes.compile(
     r"(?P<pct>(?i:\s?\\?%(?:\s+(?:absolute\s+|relative\s+)?(?P<pts>points?|pts|pp)(?!\w))?"
     r"|\s(?:percent|per\s?cent|percentage)(?!\w)(?:\s+(?P<pts2>points?))?))"
     r"|(?P<x>(?i:\s?\\?(?:x|times|fold|-fold|-times)(?![A-Za-z])|\s?×))"
@@ -392,21 +392,21 @@ _UNIT = regexes.compile(
     r"(?:percentage\s+points?|percent\s+points?|points?|pp)(?!\w)))"
     r"|(?P<scale>\s?(?:[KMBT]|k|bn|million|billion|thousand|trillion|[KMGT]B)(?![A-Za-z]))"
 )
-_UNIT_START = frozenset(" \\%xX×tTfFdpP-KMBGkbm")
-_OUT_OF_AFTER = regexes.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", re.I)
-_OUT_OF_BEFORE = regexes.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
-_CITATION = regexes.compile(r"\[[\d\s,;\-–]*$")
-_CITATION_END = regexes.compile(r"[\d\s,;\-–]*\]")
-_FACTOR_OF = regexes.compile(r"\bfactor\s+of\s+$", re.I)
-_PERCENT_AFTER = regexes.compile(r"\s?\\?%")
-_FRACTION = regexes.compile(r"[0-9]+/[0-9]+")
-_BITS_PER_CHAR = regexes.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
-_HEDGE_GLUE = ("approx", "sim", "about", "around", "nearly", "over")
-_HEDGE_ENDS = frozenset(h[-1] for h in _HEDGE_GLUE)
+_UNIT_START: Final = frozenset(" \\%xX×tTfFdpP-KMBGkbm")
+_OUT_OF_AFTER: Final = regexes.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", re.I)
+_OUT_OF_BEFORE: Final = regexes.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
+_CITATION: Final = regexes.compile(r"\[[\d\s,;\-–]*$")
+_CITATION_END: Final = regexes.compile(r"[\d\s,;\-–]*\]")
+_FACTOR_OF: Final = regexes.compile(r"\bfactor\s+of\s+$", re.I)
+_PERCENT_AFTER: Final = regexes.compile(r"\s?\\?%")
+_FRACTION: Final = regexes.compile(r"[0-9]+/[0-9]+")
+_BITS_PER_CHAR: Final = regexes.compile(r"\s*bits?\s*(?:/|per\s)\s*char", re.I)
+_HEDGE_GLUE: Final = ("approx", "sim", "about", "around", "nearly", "over")
+_HEDGE_ENDS: Final = frozenset(h[-1] for h in _HEDGE_GLUE)
 # After a space, a unit of _UNIT starts with one of these characters or with another space.
-_UNIT_AFTER_SPACE = frozenset("\\%pPxXtTfF-×daArRKMBGkbm")
+_UNIT_AFTER_SPACE: Final = frozenset("\\%pPxXtTfF-×daArRKMBGkbm")
 # What _OUT_OF_AFTER's "out" or "of" starts with after the spaces ("" for a long run of spaces).
-_OUT_OF_START = ("", "o", "O")
+_OUT_OF_START: Final = ("", "o", "O")
 
 
 @dataclass(slots=True)
@@ -494,8 +494,8 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-_EXPONENT_BEFORE = regexes.compile(r"\^[({]?-?$")
-_MANTISSA = regexes.compile(r"\s*[x\u00d7*]\s*10\s*\^")
+_EXPONENT_BEFORE: Final = regexes.compile(r"\^[({]?-?$")
+_MANTISSA: Final = regexes.compile(r"\s*[x\u00d7*]\s*10\s*\^")
 
 
 def _read(text: str, s: int, e: int, spans: list[tuple[int, int, str]], vocab: _Vocab, caret: bool) -> _Num | str:
@@ -664,19 +664,19 @@ def _size_reason(text: str, pos: int, vocab: _Vocab) -> str:
 # Sentences, groups and metric mentions
 # --------------------------------------------------------------------------
 
-_ABBREV = ("e.g", "i.e", "et al", "vs", "cf", "Fig", "fig", "Eq", "eq", "No", "approx", "resp", "etc")
-_GROUP_GAP = regexes.compile(
+_ABBREV: Final = ("e.g", "i.e", "et al", "vs", "cf", "Fig", "fig", "Eq", "eq", "No", "approx", "resp", "etc")
+_GROUP_GAP: Final = regexes.compile(
     r"\$?\s*(?:,\s*(?:and|or)?|and|or|to|-{1,2}|–|—|/|vs\.?|versus|down\s+to)?\s*\$?"
     r"(?:~|\\sim|sim|approx\.?|\\approx|about|around|nearly|almost|over|up\s+to|<|>|\+|≈)?\s*",
     re.I,
 )
 # The following run on the lower-cased text.
-_WORD = regexes.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
+_WORD: Final = regexes.compile(r"[a-z][\w\-']*|[~<>=+≈≤≥±(]")
 # The stops below start with one character class, so that the scan for them is fast:
 # [,;:()] | \s(?:and|or|but|nor)\s | \s-{1,2}\s | \s—
-_RIGHT_STOP = regexes.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{1,2}\s|—)")
+_RIGHT_STOP: Final = regexes.compile(r"[,;:()\s](?:(?<=[,;:()])|(?:and|or|but|nor)\s|-{1,2}\s|—)")
 # [;:] | ,(?!\s*(?:respectively|e\.g|i\.e)) | \s(?:and|or|but)\s | \s-{1,2}\s | \s—
-_LEFT_STOP = regexes.compile(
+_LEFT_STOP: Final = regexes.compile(
     r"[;:,\s](?:(?<=[;:])|(?<=,)(?!\s*(?:respectively|e\.g|i\.e))|(?<=\s)(?:(?:and|or|but)\s|-{1,2}\s|—))"
 )
 
@@ -697,10 +697,10 @@ def _last_left_stop(low: str, a: int, b: int) -> int:
     return last[0].end() if last else -1
 
 
-_IN_TERMS_OF = regexes.compile(r"\bin terms of (?:the |their |its )?")
-_LIST_JOIN = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
-_OF = regexes.compile(r"\s+of\s")
-_TOP_K = regexes.compile(r"top[\s\-]?\d+\s*")
+_IN_TERMS_OF: Final = regexes.compile(r"\bin terms of (?:the |their |its )?")
+_LIST_JOIN: Final = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
+_OF: Final = regexes.compile(r"\s+of\s")
+_TOP_K: Final = regexes.compile(r"top[\s\-]?\d+\s*")
 
 
 def _is_boundary(text: str, i: int) -> bool:
@@ -1407,35 +1407,35 @@ def _measure_hit(hit: _Hit | None, n: _Num, vocab: _Vocab) -> _Hit | None:
 # Dataset names
 # --------------------------------------------------------------------------
 
-_NAME = (  # "ImageNet-1K", "SQuAD2.0", "the Penn Treebank", "Speech Commands v2", "WMT 15", "text8"
+_NAME: Final = (  # "ImageNet-1K", "SQuAD2.0", "the Penn Treebank", "Speech Commands v2", "WMT 15", "text8"
     r"(?:[A-Z](?:[\w+/&'\-]|\.(?=\w))*|[a-z]{1,4}[A-Z](?:[\w+\-]|\.(?=\w))*|[0-9]+[A-Z](?:[\w+\-]|\.(?=\w))*"
     r"|[a-z]+[0-9][\w\-]*)"
     r"(?:[ \-](?:[A-Z0-9](?:[\w+/&'\-]|\.(?=\w))*|v[0-9](?:\w|\.(?=\w))*)){0,4}"
 )
-_FIRST_TOKEN = regexes.compile(r"(?:[A-Z][\w.+/&'\-]*|[a-z]{1,4}[A-Z][\w.+\-]*|[0-9]+[A-Z][\w.+\-]*)")
-_NEXT_TOKEN = regexes.compile(r"(?:[A-Z0-9][\w.+/&'\-]*|v[0-9][\w.]*)")
-_QUALIFIERS = (
+_FIRST_TOKEN: Final = regexes.compile(r"(?:[A-Z][\w.+/&'\-]*|[a-z]{1,4}[A-Z][\w.+\-]*|[0-9]+[A-Z][\w.+\-]*)")
+_NEXT_TOKEN: Final = regexes.compile(r"(?:[A-Z0-9][\w.+/&'\-]*|v[0-9][\w.]*)")
+_QUALIFIERS: Final = (
     r"(?:(?:challenging|popular|standard|large-scale|public|well-known|widely-used|recent|benchmark|"
     r"most recent|synthetic|real-world|in-the-wild|full)\s+)*"
 )
 # [\s,][\s,]* rather than [\s,]+: a pattern that starts with a character class scans faster.
-_DATASET_AFTER = regexes.compile(r"[\s,][\s,]*(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
-_DATASET_IN = regexes.compile(
+_DATASET_AFTER: Final = regexes.compile(r"[\s,][\s,]*(?:on|over|across|at|from)\s+(?:the\s+|both\s+)?" + _QUALIFIERS + "(" + _NAME + ")")
+_DATASET_IN: Final = regexes.compile(
     r"[\s,][\s,]*in\s+(?:the\s+)?(" + _NAME + r")(?=\s+(?:dataset|benchmark|environment|corpus|test|challenge|suite))"
 )
-_DATASET_IN_NOUNS = ("dataset", "benchmark", "environment", "corpus", "test", "challenge", "suite")
-_DATASET_PAREN = regexes.compile(r"\s*\((" + _NAME + r")\)")
-_DATASET_DIRECT = regexes.compile(r" (" + _NAME + r")(?= [a-z])")
+_DATASET_IN_NOUNS: Final = ("dataset", "benchmark", "environment", "corpus", "test", "challenge", "suite")
+_DATASET_PAREN: Final = regexes.compile(r"\s*\((" + _NAME + r")\)")
+_DATASET_DIRECT: Final = regexes.compile(r" (" + _NAME + r")(?= [a-z])")
 # "On the Penn Treebank, ...": each alternative starts with a letter, so that the scan is fast.
-_DATASET_ON = regexes.compile(
+_DATASET_ON: Final = regexes.compile(
     r"(?:O(?<![\w\-].)(?:n|ver)|o(?<![\w\-].)(?:n|ver)|A(?<![\w\-].)cross|a(?<![\w\-].)cross"
     r"|F(?<![\w\-].)rom|f(?<![\w\-].)rom)\s+(?:the\s+|both\s+)?"
     + _QUALIFIERS + "(" + _NAME + ")"
 )
-_DATASET_LIST = regexes.compile(
+_DATASET_LIST: Final = regexes.compile(
     r"(?:on|over|across|for|of)\s+(?:the\s+|both\s+)?(" + _NAME + r"(?:\s*(?:,\s*and|,|and|/)\s*" + _NAME + r")+)"
 )
-_LIST_SPLIT = regexes.compile(r"\s*(?:,\s*and|,|\band\b|/)\s*")
+_LIST_SPLIT: Final = regexes.compile(r"\s*(?:,\s*and|,|\band\b|/)\s*")
 
 
 def _name_before(text: str, pos: int, floor: int) -> str | None:
