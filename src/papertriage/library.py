@@ -319,9 +319,10 @@ _COMPRESS: Any = None
 
 
 def _compressor() -> Any:
-    """ISA-L's zlib compression at its fastest level where the ``isal``
-    package is installed (five times as fast as zlib's level 1 on these
-    documents, about a quarter larger), else zlib's level 1. Both write the zlib
+    """ISA-L's zlib compression at its level 1 where the ``isal`` package is
+    installed (twice as fast as zlib's level 1 on these documents, and as
+    small; its level 0, five times as fast, makes them a quarter larger and
+    the library a tenth larger), else zlib's level 1. Both write the zlib
     format."""
     global _COMPRESS
     try:
@@ -329,7 +330,7 @@ def _compressor() -> Any:
     except ImportError:
         _COMPRESS = functools.partial(zlib.compress, level=1)
     else:
-        _COMPRESS = functools.partial(isal_compress, level=0)
+        _COMPRESS = functools.partial(isal_compress, level=1)
     return _COMPRESS
 
 
