@@ -574,3 +574,17 @@ def test_a_new_paper_is_compared_with_the_latest_papers_of_a_common_title_key(li
     assert [(link.id, link.duplicate_of, link.reason.split(" (")[0]) for link in result.links] == [
         ("typo", "s4", "similar title")
     ]
+
+
+def test_an_import_holds_more_of_the_full_text_index_in_memory(lib):
+    """Fewer, larger index segments: the setting is stored with the index,
+    and search finds what was imported across several batches."""
+    from papertriage import library
+
+    papers = [make_paper(f"p{i}", f"Paper {i} on speech recognition", f"We study keyword {i} spotting.") for i in range(5000)]
+    lib.add(papers)
+    (value,) = lib.conn.execute("SELECT v FROM docs_fts_config WHERE k = 'hashsize'").fetchone()
+    assert value == library.FTS_HASH_BYTES == 16 * 1024 * 1024
+    rows = lib.conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH 'speech'").fetchone()[0]
+    assert rows == 5000
+    assert lib.conn.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH '\"keyword 4999\"'").fetchall()
