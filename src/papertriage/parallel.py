@@ -2,9 +2,10 @@
 
 Both ``tag`` and ``add`` use :func:`tag_in_batches`: records are grouped in
 batches, each batch is tagged by a worker process holding its own tagger,
-and results come back in input order. When reading the input fails, the
-records read before the failure are still tagged and yielded, then the error
-is raised.
+and results come back in input order (for ``tag``, each worker writes its
+batches' JSONL to the output itself, in turn). When reading the input fails,
+the records read before the failure are still tagged and yielded, then the
+error is raised.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ SPLIT_MIN_RECORDS = 100
 """A small input with at least this many records is tagged in two halves, the
 second by a forked copy of the process (see :func:`tag_small`)."""
 
-_WORKER_TAGGER: Any = None
 HALT_WAIT = 10.0
 """Seconds :func:`_halt` waits for the queued batches to be skipped."""
 
+_WORKER_TAGGER: Any = None
 _SHARED: Any = None
 """What a worker shares with the parent and the other workers: a condition,
 the number of the next batch to write (when the workers write the output
