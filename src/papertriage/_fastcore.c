@@ -347,30 +347,24 @@ occlist_push_obj(OccList *l, Py_ssize_t start, Py_ssize_t neg, PyObject *rank, P
     return occlist_push(l, start, neg, r, i);
 }
 
+/* dest.append((start, neg, rank, idx)): dest is a list (or anything with
+ * an append method) or an OccList. */
 static int
-append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyObject *rank, PyObject *idx)
+occ_append(PyObject *dest, Py_ssize_t start, Py_ssize_t neg, PyObject *rank, PyObject *idx)
 {
-    Py_ssize_t fi;
-    PyObject *dest, *t;
+    PyObject *t;
     int rc;
-    if (as_ssize(fi_obj, &fi) < 0)
-        return -1;
-    dest = seq_get(out, fi, "out");
-    if (dest == NULL)
-        return -1;
-    if (OccList_Check(dest)) {
-        Py_ssize_t a, b;
-        if (as_ssize(start, &a) < 0 || as_ssize(neg, &b) < 0)
-            return -1;
-        return occlist_push_obj((OccList *)dest, a, b, rank, idx);
-    }
+    if (OccList_Check(dest))
+        return occlist_push_obj((OccList *)dest, start, neg, rank, idx);
     t = PyTuple_New(4);
     if (t == NULL)
         return -1;
-    Py_INCREF(start);
-    PyTuple_SET_ITEM(t, 0, start);
-    Py_INCREF(neg);
-    PyTuple_SET_ITEM(t, 1, neg);
+    PyTuple_SET_ITEM(t, 0, pos_long(start));
+    PyTuple_SET_ITEM(t, 1, pos_long(neg));
+    if (PyTuple_GET_ITEM(t, 0) == NULL || PyTuple_GET_ITEM(t, 1) == NULL) {
+        Py_DECREF(t);
+        return -1;
+    }
     Py_INCREF(rank);
     PyTuple_SET_ITEM(t, 2, rank);
     Py_INCREF(idx);
@@ -386,11 +380,23 @@ append_occ(PyObject *out, PyObject *fi_obj, PyObject *start, PyObject *neg, PyOb
     return rc;
 }
 
+/* out[fi].append((start, neg, rank, idx)), fi an int object. */
+static int
+append_occ(PyObject *out, PyObject *fi_obj, Py_ssize_t start, Py_ssize_t neg, PyObject *rank, PyObject *idx)
+{
+    Py_ssize_t fi;
+    PyObject *dest;
+    if (as_ssize(fi_obj, &fi) < 0)
+        return -1;
+    dest = seq_get(out, fi, "out");
+    return dest == NULL ? -1 : occ_append(dest, start, neg, rank, idx);
+}
+
 /* One automaton hit: `end` in the padded haystack, `value` = (length, items, pairs). */
 static int
 scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t end, PyObject *value)
 {
-    PyObject *length_obj, *items, *pairs, *start = NULL, *neg = NULL, *actual = NULL;
+    PyObject *length_obj, *items, *pairs, *actual = NULL;
     Py_ssize_t length, n, i, s;
     int rc = -1;
 
@@ -406,10 +412,6 @@ scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t en
     if (length_obj == NULL || items == NULL || pairs == NULL || as_ssize(length_obj, &length) < 0)
         return -1;
     s = end - length + 1;
-    start = pos_long(s);
-    neg = pos_long(1 - end);
-    if (start == NULL || neg == NULL)
-        goto done;
     n = seq_len(items, "items");
     if (n < 0)
         goto done;
@@ -426,7 +428,7 @@ scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t en
         fi = seq_get(item, 0, "item");
         rank = seq_get(item, 1, "item");
         idx = seq_get(item, 2, "item");
-        if (append_occ(out, fi, start, neg, rank, idx) < 0)
+        if (append_occ(out, fi, s, 1 - end, rank, idx) < 0)
             goto done;
     }
     n = seq_len(pairs, "pairs");
@@ -455,15 +457,13 @@ scan_one(PyObject *out, PyObject *text, PyObject *normalise_cased, Py_ssize_t en
             eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
             if (eq < 0)
                 goto done;
-            if (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
+            if (eq && append_occ(out, seq_get(pair, 1, "pair"), s, 1 - end, seq_get(pair, 2, "pair"),
                                  seq_get(pair, 3, "pair")) < 0)
                 goto done;
         }
     }
     rc = 0;
 done:
-    Py_XDECREF(start);
-    Py_XDECREF(neg);
     Py_XDECREF(actual);
     return rc;
 }
@@ -1585,45 +1585,21 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
 {
     const ac_value *v;
     Py_ssize_t j, s;
-    PyObject *start, *neg;
     if (value >= a->nvals) {
         PyErr_SetString(PyExc_IndexError, "values index out of range");
         return -1;
     }
     v = &a->vals[value];
     s = end - v->length + 1;
-    start = neg = NULL;
     for (j = 0; j < v->nitems; j++) {
         const ac_item *it = &a->items[v->items_off + j];
-        PyObject *dest = PyList_GET_ITEM(out, it->facet), *t;
-        int rc;
-        if (OccList_Check(dest)) { /* C structs: no tuple, no int objects */
-            rc = it->crank != PY_SSIZE_T_MIN ? occlist_push((OccList *)dest, s, 1 - end, it->crank, it->cidx)
-                                             : occlist_push_obj((OccList *)dest, s, 1 - end, it->rank, it->idx);
-            if (rc < 0)
-                goto error;
-            continue;
-        }
-        if (start == NULL && ((start = pos_long(s)) == NULL || (neg = pos_long(1 - end)) == NULL))
-            goto error;
-        t = PyTuple_New(4);
-        if (t == NULL)
-            goto error;
-        Py_INCREF(start);
-        PyTuple_SET_ITEM(t, 0, start);
-        Py_INCREF(neg);
-        PyTuple_SET_ITEM(t, 1, neg);
-        Py_INCREF(it->rank);
-        PyTuple_SET_ITEM(t, 2, it->rank);
-        Py_INCREF(it->idx);
-        PyTuple_SET_ITEM(t, 3, it->idx);
-        rc = PyList_Append(dest, t);
-        Py_DECREF(t);
+        PyObject *dest = PyList_GET_ITEM(out, it->facet);
+        int rc = OccList_Check(dest) && it->crank != PY_SSIZE_T_MIN
+                     ? occlist_push((OccList *)dest, s, 1 - end, it->crank, it->cidx) /* no objects at all */
+                     : occ_append(dest, s, 1 - end, it->rank, it->idx);
         if (rc < 0)
-            goto error;
+            return -1;
     }
-    if (v->pairs != NULL && start == NULL && ((start = pos_long(s)) == NULL || (neg = pos_long(1 - end)) == NULL))
-        goto error;
     if (v->pairs != NULL) {
         /* as scan_one: the exact case of the text against each cased form
          * (normalise_cased(text[s:end - 1]); for an ASCII text, compared
@@ -1639,7 +1615,7 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
                 if (!PyErr_Occurred())
                     PyErr_SetString(PyExc_ValueError, "an automaton pair must be (exact, facet, rank, entry)");
                 Py_XDECREF(actual);
-                goto error;
+                return -1;
             }
             exact = seq_get(pair, 0, "pair");
             if (ascii && PyUnicode_CheckExact(exact)) {
@@ -1657,29 +1633,23 @@ ac_emit_value(const Automaton *a, int32_t value, Py_ssize_t end, PyObject *out, 
                 if (actual == NULL) {
                     PyObject *slice = PyUnicode_Substring(text, s, end - 1);
                     if (slice == NULL)
-                        goto error;
+                        return -1;
                     actual = PyObject_CallOneArg(normalise_cased, slice);
                     Py_DECREF(slice);
                     if (actual == NULL)
-                        goto error;
+                        return -1;
                 }
                 eq = PyObject_RichCompareBool(actual, exact, Py_EQ);
             }
-            if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), start, neg, seq_get(pair, 2, "pair"),
+            if (eq < 0 || (eq && append_occ(out, seq_get(pair, 1, "pair"), s, 1 - end, seq_get(pair, 2, "pair"),
                                             seq_get(pair, 3, "pair")) < 0)) {
                 Py_XDECREF(actual);
-                goto error;
+                return -1;
             }
         }
         Py_XDECREF(actual);
     }
-    Py_XDECREF(start);
-    Py_XDECREF(neg);
     return 0;
-error:
-    Py_XDECREF(start);
-    Py_XDECREF(neg);
-    return -1;
 }
 
 /* Every word ending at the node of state `code`, longest first. */
@@ -3019,36 +2989,6 @@ sp_match_span(PyObject *m, Py_ssize_t *s, Py_ssize_t *e)
     return rc;
 }
 
-/* out[fi].append((start, -end, rank, idx)) */
-static int
-sp_append(PyObject *dest, Py_ssize_t s, Py_ssize_t e, PyObject *rank, PyObject *idx)
-{
-    PyObject *t, *a, *b;
-    int rc;
-    if (OccList_Check(dest))
-        return occlist_push_obj((OccList *)dest, s, -e, rank, idx);
-    t = PyTuple_New(4);
-    if (t == NULL)
-        return -1;
-    a = pos_long(s);
-    b = pos_long(-e);
-    if (a == NULL || b == NULL) {
-        Py_XDECREF(a);
-        Py_XDECREF(b);
-        Py_DECREF(t);
-        return -1;
-    }
-    PyTuple_SET_ITEM(t, 0, a);
-    PyTuple_SET_ITEM(t, 1, b);
-    Py_INCREF(rank);
-    PyTuple_SET_ITEM(t, 2, rank);
-    Py_INCREF(idx);
-    PyTuple_SET_ITEM(t, 3, idx);
-    rc = PyList_Append(dest, t);
-    Py_DECREF(t);
-    return rc;
-}
-
 /* Every non-empty match of rx in text, as finditer gives them. */
 static int
 sp_finditer(PyObject *rx, PyObject *text, PyObject *dest, PyObject *rank, PyObject *idx)
@@ -3060,7 +3000,7 @@ sp_finditer(PyObject *rx, PyObject *text, PyObject *dest, PyObject *rank, PyObje
         Py_ssize_t s, e;
         int rc = sp_match_span(m, &s, &e);
         Py_DECREF(m);
-        if (rc < 0 || (e > s && sp_append(dest, s, e, rank, idx) < 0)) {
+        if (rc < 0 || (e > s && occ_append(dest, s, -e, rank, idx) < 0)) {
             Py_DECREF(it);
             return -1;
         }
@@ -3218,7 +3158,7 @@ sp_triggered(sp_state *st, PyObject *rx, PyObject *trigs, PyObject *need, Py_ssi
         qsort(st->found, (size_t)st->nfound, sizeof(sp_span), sp_span_cmp);
         for (k = 0; k < st->nfound; k++) /* non-overlapping, as finditer would give */
             if (st->found[k].start >= last) {
-                if (sp_append(dest, st->found[k].start, st->found[k].end, rank, idx) < 0)
+                if (occ_append(dest, st->found[k].start, -st->found[k].end, rank, idx) < 0)
                     goto done;
                 last = st->found[k].end;
             }
@@ -4636,35 +4576,27 @@ PyInit__fastcore(void)
         (sp_str_span = PyUnicode_InternFromString("span")) == NULL ||
         (sp_str_lower = PyUnicode_InternFromString("lower")) == NULL)
         return NULL;
-    if (PyType_Ready(&TagCore_Type) < 0 || PyType_Ready(&Automaton_Type) < 0 || PyType_Ready(&WordMatcher_Type) < 0 ||
-        PyType_Ready(&OccList_Type) < 0)
-        return NULL;
-    m = PyModule_Create(&fastcore_module);
-    if (m == NULL)
-        return NULL;
-    Py_INCREF(&TagCore_Type);
-    if (PyModule_AddObject(m, "TagCore", (PyObject *)&TagCore_Type) < 0) {
-        Py_DECREF(&TagCore_Type);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&Automaton_Type);
-    if (PyModule_AddObject(m, "Automaton", (PyObject *)&Automaton_Type) < 0) {
-        Py_DECREF(&Automaton_Type);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&WordMatcher_Type);
-    if (PyModule_AddObject(m, "WordMatcher", (PyObject *)&WordMatcher_Type) < 0) {
-        Py_DECREF(&WordMatcher_Type);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&OccList_Type);
-    if (PyModule_AddObject(m, "OccList", (PyObject *)&OccList_Type) < 0) {
-        Py_DECREF(&OccList_Type);
-        Py_DECREF(m);
-        return NULL;
+    {
+        static struct {
+            const char *name;
+            PyTypeObject *type;
+        } types[] = {{"TagCore", &TagCore_Type}, {"Automaton", &Automaton_Type}, {"WordMatcher", &WordMatcher_Type},
+                     {"OccList", &OccList_Type}};
+        size_t k;
+        for (k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+            if (PyType_Ready(types[k].type) < 0)
+                return NULL;
+        m = PyModule_Create(&fastcore_module);
+        if (m == NULL)
+            return NULL;
+        for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+            Py_INCREF(types[k].type);
+            if (PyModule_AddObject(m, types[k].name, (PyObject *)types[k].type) < 0) {
+                Py_DECREF(types[k].type);
+                Py_DECREF(m);
+                return NULL;
+            }
+        }
     }
     return m;
 }
