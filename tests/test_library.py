@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
@@ -577,14 +578,36 @@ def test_a_new_paper_is_compared_with_the_latest_papers_of_a_common_title_key(li
 
 
 def test_an_import_holds_more_of_the_full_text_index_in_memory(lib):
-    """Fewer, larger index segments: the setting is stored with the index,
+    """Fewer, larger index segments, merged less often: the settings are stored with the index,
     and search finds what was imported across several batches."""
     from papertriage import library
 
     papers = [make_paper(f"p{i}", f"Paper {i} on speech recognition", f"We study keyword {i} spotting.") for i in range(5000)]
     lib.add(papers)
-    (value,) = lib.conn.execute("SELECT v FROM docs_fts_config WHERE k = 'hashsize'").fetchone()
-    assert value == library.FTS_HASH_BYTES == 16 * 1024 * 1024
+    config = dict(lib.conn.execute("SELECT k, v FROM docs_fts_config"))
+    assert config["hashsize"] == library.FTS_HASH_BYTES == 16 * 1024 * 1024
+    assert config["automerge"] == library.FTS_AUTOMERGE == 16
     rows = lib.conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH 'speech'").fetchone()[0]
     assert rows == 5000
     assert lib.conn.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH '\"keyword 4999\"'").fetchall()
+
+
+def test_a_new_library_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    from papertriage import library
+
+    with Library.open(tmp_path / "new.db") as lib:
+        assert lib.conn.execute("PRAGMA page_size").fetchone()[0] == library.PAGE_SIZE == 16384
+        assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        lib.add([make_paper("p1", "Speech recognition in the wild")])
+    old = tmp_path / "old.db"
+    with Library.open(old) as lib:
+        pass
+    conn = sqlite3.connect(old)  # a library written with 4 KB pages
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")
+    conn.close()
+    with Library.open(old) as lib:
+        lib.add([make_paper("p1", "Speech recognition in the wild")])
+        assert lib.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert [r["id"] for r in lib.query()] == ["p1"]

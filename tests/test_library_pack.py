@@ -30,3 +30,32 @@ def test_without_isal_zlib_writes_the_documents(monkeypatch):
     packed = library._pack(DOC)
     assert packed == zlib.compress(DOC, 1)
     assert zlib.decompress(packed) == DOC
+
+
+def _item(pack: bool) -> library._Item:
+    from papertriage.engine import get_tagger
+    from papertriage.models import Record, Source
+
+    rec = Record(id="2401.00001", title="Speech recognition with transformers", abstract="We reduce WER by 12% on LibriSpeech.", source=Source("-", 1))
+    return library.prepare(get_tagger([], use_config=False).tag(rec), pack=pack)
+
+
+def test_a_packed_item_travels_without_its_raw_document():
+    import dataclasses
+    import pickle
+
+    item = _item(pack=True)
+    back = pickle.loads(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back.doc == b"" and back.stored_doc() == item.packed
+    assert zlib.decompress(back.stored_doc()) == item.doc
+    same = {f.name for f in dataclasses.fields(library._Item)} - {"doc"}
+    assert {k: getattr(back, k) for k in same} == {k: getattr(item, k) for k in same}
+    assert back.tags == [("modality", "speech"), ("task", "speech-recognition"), ("metric", "wer")]
+
+
+def test_an_unpacked_item_keeps_its_document():
+    import pickle
+
+    item = _item(pack=False)
+    back = pickle.loads(pickle.dumps(item))
+    assert back == item and back.doc and back.packed is None

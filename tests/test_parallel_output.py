@@ -194,3 +194,38 @@ def test_direct_output_yields_empty_chunks(dump, one_process, tmp_path):
         os.close(fd)
     assert chunks and all(c == b"" for c in chunks)
     assert out.read_bytes() == one_process
+
+
+def _library_rows(path) -> dict[str, list]:
+    """What a library holds, without the import's timestamps."""
+    import sqlite3
+    import zlib
+
+    conn = sqlite3.connect(path)
+    rows = {
+        "papers": conn.execute(
+            "SELECT rowid, id, status, date, multimodal, has_code, arxiv_id, doi, norm_title, key_head, key_tail, "
+            "rules_digest, doc_hash, duplicate_of, dup_reason FROM papers ORDER BY rowid"
+        ).fetchall(),
+        "docs": [(r, t, a, zlib.decompress(d)) for r, t, a, d in conn.execute("SELECT rowid, title, abstract, doc FROM docs ORDER BY rowid")],
+        "tags": conn.execute("SELECT * FROM tags ORDER BY paper, facet, label").fetchall(),
+        "claims": conn.execute("SELECT * FROM claims ORDER BY paper, seq").fetchall(),
+        "terms": conn.execute("SELECT * FROM terms ORDER BY term").fetchall(),
+        "search": conn.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH 'speech' ORDER BY rowid").fetchall(),
+    }
+    conn.close()
+    return rows
+
+
+def test_add_with_workers_stores_what_one_process_stores(dump, tmp_path):
+    """The workers prepare the papers and their vocabulary; the library is the same."""
+    stored = {}
+    for workers in ("1", "2"):
+        db = tmp_path / f"w{workers}.db"
+        proc = subprocess.run([*command(), "add", "--workers", workers, "--db", str(db), str(dump)], capture_output=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr.decode()
+        stored[workers] = _library_rows(db)
+    assert len(stored["1"]["papers"]) == PAPERS
+    assert len(stored["1"]["terms"]) > 3000 and len(stored["1"]["search"]) > 100
+    for table in stored["1"]:
+        assert stored["2"][table] == stored["1"][table], table

@@ -185,9 +185,14 @@ def _halt(shared: Any, pending: list[Any]) -> None:
 
 def _tag_items(batch: list[tuple], tagger: Any = None) -> list[Any]:
     from .library import prepare
+    from .library_search import vocabulary_words
 
     tag = (tagger or _WORKER_TAGGER).tag
-    return [prepare(tag(r), pack=True) for r in _unpack(batch)]
+    items = [prepare(tag(r), pack=True) for r in _unpack(batch)]
+    words = vocabulary_words(t for it in items for t in (it.title, it.abstract))
+    for it in items:
+        it.words = words
+    return items
 
 
 _WORK = {"papers": _tag_papers, "jsonl": _tag_jsonl, "library": _tag_items}
