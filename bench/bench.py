@@ -7,9 +7,10 @@
 Builds synthetic dumps from the bundled example (titles made unique), then
 times whole processes and prints, side by side: the floor (read title/abstract
 pairs, write JSONL with orjson), ``papertriage tag`` on one process and with
-the default workers, ``add`` into a fresh library, a facet filter and a
-full-text search on that library, and start-up (``tag`` on the bundled dump vs
-``python -c "import typer"``). Medians of several runs; the floor and the two
+the default workers, ``add`` into a fresh library (in turns with ``tag`` on
+one process on the same input, and the ratio of their speeds), a facet
+filter and a full-text search on that library, and start-up (``tag`` on the
+bundled dump vs ``python -c "import typer"``). Medians of several runs; the floor and the two
 ``tag`` runs take turns (as do the two start-up commands), and each ratio is
 the median of the ratios within a turn (this machine's speed drifts by a
 third from minute to minute); peak memory (max RSS) of each process from the
@@ -173,8 +174,18 @@ def main() -> None:
         lib_data = build_input(n_lib, distinct=True)
         with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
             db = os.path.join(tmp, "lib.db")
-            wall, rss = run([cmd, "add", "--db", db, str(lib_data)])
+            tags: list[float] = []
+            adds: list[tuple[float, int]] = []
+            for _ in range(args.runs):  # in turns with tag on the same input
+                tags.append(run([cmd, "tag", "--workers", "1", str(lib_data)])[0])
+                for name in os.listdir(tmp):
+                    os.remove(os.path.join(tmp, name))
+                adds.append(run([cmd, "add", "--db", db, str(lib_data)]))
+            wall = statistics.median(a[0] for a in adds)
+            rss = max(a[1] for a in adds)
             row(f"add {n_lib:,} papers into a fresh library", wall, n_lib, wall / floor * args.papers / n_lib, rss)
+            speed = statistics.median(t / a[0] for t, a in zip(tags, adds))
+            print(f"{'add speed / tag speed (1 process, in turns)':<44} {speed:8.2f}x   (tag {statistics.median(tags):.3f} s)")
             measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs)
             measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs)
             measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs)
