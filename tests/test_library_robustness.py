@@ -3,6 +3,7 @@ read-only files, full disks, schema versions."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -232,8 +233,9 @@ def test_an_older_library_is_migrated(tmp_path):
     with Library(path) as lib:
         lib.add([make_paper("p0", "Robust speech recognition in noise"), make_paper("p1", "Graph networks")])
         lib.mark(["p0"], "include", note="keep")
-    # Turn it into a version-1 library: the search index did not exist then.
+    # Turn it into a version-1 library: the search index and the title hash did not exist then.
     conn = sqlite3.connect(path, isolation_level=None)
+    _without_title_hash(conn)
     conn.execute("DROP TABLE docs_vocab")
     conn.execute("DROP TABLE docs_fts")
     conn.execute("DROP TABLE terms")
@@ -244,6 +246,36 @@ def test_an_older_library_is_migrated(tmp_path):
         assert list(lib.query_ids(Filters(search="speach recogntion"))) == ["p0"]
         assert lib.get("p0")["status"] == "include"
     assert snapshot(path)[0] == 2
+
+
+def _without_title_hash(conn: sqlite3.Connection) -> None:
+    """Take a library back to before migration step 3."""
+    conn.execute("DROP INDEX papers_title_hash")
+    conn.execute("ALTER TABLE papers DROP COLUMN title_hash")
+    conn.execute("CREATE INDEX papers_norm_title ON papers(norm_title)")
+
+
+def test_a_version_2_library_gets_title_hashes_and_still_finds_equal_titles(tmp_path):
+    from papertriage.ids import normalise_title, title_hash
+
+    path = tmp_path / "lib.db"
+    titles = [f"{hashlib.sha1(str(i).encode()).hexdigest()} speech recognition" for i in range(12_000)]
+    with Library(path) as lib:
+        lib.add([make_paper(f"p{i}", t) for i, t in enumerate(titles)])
+    conn = sqlite3.connect(path, isolation_level=None)
+    _without_title_hash(conn)
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with Library(path) as lib:
+        assert lib.schema_version == SCHEMA_VERSION == 3
+        indexes = {r[0] for r in lib.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "papers_title_hash" in indexes and "papers_norm_title" not in indexes
+        rows = lib.conn.execute("SELECT norm_title, title_hash FROM papers ORDER BY rowid").fetchall()
+        assert len(rows) == 12_000  # more than one chunk of the migration
+        assert rows == [(normalise_title(t), title_hash(normalise_title(t))) for t in titles]
+        assert not lib.conn.execute("SELECT count(*) FROM papers WHERE duplicate_of IS NOT NULL").fetchone()[0]
+        result = lib.add([make_paper("again", titles[11_999].upper().replace(" ", " -- "))])
+    assert [(link.id, link.duplicate_of, link.reason) for link in result.links] == [("again", "p11999", "same title")]
 
 
 def test_every_migration_step_runs_from_an_empty_file(tmp_path):

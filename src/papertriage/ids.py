@@ -62,6 +62,13 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM.sub(" ", text).strip()
 
 
+def title_hash(norm: str) -> int:
+    """A signed 64-bit hash of a normalised title (:func:`normalise_title`): the
+    library finds papers with the same title by it, through an index far
+    smaller than one of the titles themselves."""
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
 def title_id(title: str) -> str:
     """``t`` + 10 hex digits of the SHA-1 of the normalised title."""
     if title.isascii():

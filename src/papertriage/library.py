@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 from . import library_search
 from .errors import LibraryError, NotFoundError, UsageError
-from .ids import normalise_arxiv_id, normalise_title
+from .ids import normalise_arxiv_id, normalise_title, title_hash
 from .library_schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from .library_search import (
     CLAIM_SORTS,
@@ -245,6 +245,8 @@ class _Item:
     """JSON of the record without id, title and abstract (stored compressed, see :func:`_pack`)."""
     doc_hash: int
     norm: str
+    title_hash: int
+    """:func:`~papertriage.ids.title_hash` of ``norm``."""
     head: str
     tail: str
     arxiv_id: str | None
@@ -277,7 +279,7 @@ class _Item:
             _Item,
             (
                 self.id, self.title, self.abstract, b"" if self.packed is not None else self.doc, self.doc_hash,
-                self.norm, self.head, self.tail, self.arxiv_id, self.doi, self.date, self.multimodal,
+                self.norm, self.title_hash, self.head, self.tail, self.arxiv_id, self.doi, self.date, self.multimodal,
                 self.has_code, self.digest, self.tags, self.claims, self.decisions, self.packed, self.words,
             ),
         )
@@ -329,6 +331,7 @@ def prepare(paper: Paper, *, pack: bool = False) -> _Item:
         doc=doc,
         doc_hash=_hash(rec.title, rec.abstract, doc),
         norm=norm,
+        title_hash=title_hash(norm),
         head=compact[:KEY_CHARS],
         tail=compact[-KEY_CHARS:],
         arxiv_id=arxiv,
@@ -726,14 +729,14 @@ class Library:
                 paper_rows.append(
                     (
                         rowids[it.id], it.id, now, now, it.date, it.multimodal, it.has_code, it.arxiv_id, it.doi,
-                        it.norm, it.head, it.tail, it.digest, it.doc_hash,
+                        it.norm, it.title_hash, it.head, it.tail, it.digest, it.doc_hash,
                         link.duplicate_of if link else None, link.reason if link else None,
                     )
                 )
             conn.executemany(
                 "INSERT INTO papers(rowid, id, added, updated, date, multimodal, has_code, arxiv_id, doi, "
-                "norm_title, key_head, key_tail, rules_digest, doc_hash, duplicate_of, dup_reason) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "norm_title, title_hash, key_head, key_tail, rules_digest, doc_hash, duplicate_of, dup_reason) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 paper_rows,
             )
             conn.executemany(
@@ -755,10 +758,10 @@ class Library:
                     old_text[rowid] = (title, abstract)
             conn.executemany(
                 "UPDATE papers SET updated=?, date=?, multimodal=?, has_code=?, arxiv_id=?, doi=?, norm_title=?, "
-                "key_head=?, key_tail=?, rules_digest=?, doc_hash=? WHERE rowid=?",
+                "title_hash=?, key_head=?, key_tail=?, rules_digest=?, doc_hash=? WHERE rowid=?",
                 [
-                    (now, it.date, it.multimodal, it.has_code, it.arxiv_id, it.doi, it.norm, it.head, it.tail,
-                     it.digest, it.doc_hash, rowid)
+                    (now, it.date, it.multimodal, it.has_code, it.arxiv_id, it.doi, it.norm, it.title_hash, it.head,
+                     it.tail, it.digest, it.doc_hash, rowid)
                     for rowid, it in changed
                 ],
             )
@@ -859,7 +862,7 @@ class Library:
         titled = [it for it in fresh if len(it.norm) >= MIN_TITLE_CHARS]
         arxivs = sorted({it.arxiv_id for it in fresh if it.arxiv_id})
         dois = sorted({it.doi for it in fresh if it.doi})
-        norms = sorted({it.norm for it in titled})
+        hashes = sorted({it.title_hash for it in titled})
         cols = "id, duplicate_of, norm_title, key_head, key_tail, arxiv_id, doi, rowid"
         queries: list[tuple[str, list[Any]]] = []
         for chunk in _chunks(arxivs, 400):
@@ -867,12 +870,12 @@ class Library:
             queries.append((f"SELECT {cols} FROM papers WHERE arxiv_id IN ({marks}) OR id IN ({marks})", chunk + chunk))
         for chunk in _chunks(dois, 900):
             queries.append((f"SELECT {cols} FROM papers WHERE doi IN ({','.join('?' * len(chunk))})", chunk))
-        for chunk in _chunks(norms, 900):
+        for chunk in _chunks(hashes, 900):  # the first paper of each title (a shared hash: of each)
             marks = ",".join("?" * len(chunk))
             queries.append(
                 (
                     f"SELECT {cols} FROM papers WHERE rowid IN "
-                    f"(SELECT min(rowid) FROM papers WHERE norm_title IN ({marks}) GROUP BY norm_title)",
+                    f"(SELECT min(rowid) FROM papers WHERE title_hash IN ({marks}) GROUP BY norm_title)",
                     chunk,
                 )
             )
