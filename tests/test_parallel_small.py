@@ -125,3 +125,22 @@ def test_read_ahead_stopped_early_closes_its_source_in_the_thread():
     reader.close()
     assert closed.is_set()
     assert not any(t.name == "papertriage-read-ahead" for t in threading.enumerate())
+
+
+def _niceness(batch: list[tuple], tagger: object = None) -> list[int]:
+    return [os.nice(0)] * len(batch)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="needs os.nice")
+def test_the_workers_of_an_import_yield_to_the_writer(records, monkeypatch):
+    """An import's workers run at a lower priority than the process that
+    writes SQLite; tag's workers at the same one."""
+    monkeypatch.setattr(parallel, "_WORK", {"library": _niceness, "papers": _niceness})
+    many = records * 4  # more than PARALLEL_MIN_RECORDS: worker processes start
+    assert len(many) > parallel.PARALLEL_MIN_RECORDS
+    own = os.nice(0)
+    seen = {}
+    for form in ("library", "papers"):
+        batches = parallel.tag_in_batches(iter(many), workers=2, rules=[], use_config=False, form=form, batch_size=100)
+        seen[form] = {n for batch in batches for n in batch}
+    assert seen == {"library": {min(19, own + parallel.LIBRARY_WORKER_NICENESS)}, "papers": {own}}
