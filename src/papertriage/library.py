@@ -647,6 +647,8 @@ class Library:
         self._begin(IMPORT_LOCK_WAIT)
         state["began"] = True
         state["next_rowid"] = (conn.execute("SELECT max(rowid) FROM papers").fetchone()[0] or 0) + 1
+        # Only a merge makes aliases, and none can run during this transaction.
+        state["aliases"] = conn.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
         try:  # the full-text index's in-memory part and merging: see FTS_HASH_BYTES, FTS_AUTOMERGE
             conn.execute("INSERT INTO docs_fts(docs_fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
             conn.execute("INSERT INTO docs_fts(docs_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,))
@@ -676,8 +678,9 @@ class Library:
                 f"SELECT rowid, id, doc_hash, status FROM papers WHERE id IN ({marks})", chunk
             ):
                 existing[pid] = (rowid, h, status)
-            for alias, target in conn.execute(f"SELECT alias, id FROM aliases WHERE alias IN ({marks})", chunk):
-                aliases[alias] = target
+            if state["aliases"]:
+                for alias, target in conn.execute(f"SELECT alias, id FROM aliases WHERE alias IN ({marks})", chunk):
+                    aliases[alias] = target
 
         fresh = [it for it in unique.values() if it.id not in existing and it.id not in aliases]
         links = self._find_duplicates(fresh)
