@@ -611,3 +611,26 @@ def test_a_new_library_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
         lib.add([make_paper("p1", "Speech recognition in the wild")])
         assert lib.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
         assert [r["id"] for r in lib.query()] == ["p1"]
+
+
+def test_an_import_shortens_the_switch_interval_and_restores_it(lib):
+    """The writer gets the interpreter lock back sooner after each SQLite statement."""
+    import sys
+
+    from papertriage import library
+
+    seen = []
+
+    def papers(fail: bool):
+        seen.append(sys.getswitchinterval())
+        yield make_paper("p1", "Speech recognition in the wild")
+        if fail:
+            raise OSError("the input went away")
+
+    before = sys.getswitchinterval()
+    lib.add(papers(False))
+    with pytest.raises(OSError):
+        lib.add(papers(True))
+    assert seen == [library.IMPORT_SWITCH_INTERVAL] * 2 and library.IMPORT_SWITCH_INTERVAL < before
+    assert sys.getswitchinterval() == before
+    assert [r["id"] for r in lib.query()] == ["p1"]
