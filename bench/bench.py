@@ -2,6 +2,7 @@
 
     python bench/bench.py                 # 100k papers, 3 runs each
     python bench/bench.py --papers 1000000 --runs 3 --library
+    python bench/bench.py --library --grow 900000   # also add 100k to a library of 900k
     python bench/bench.py --quick         # 20k papers, 1 run (a smoke test)
 
 Builds synthetic dumps from the bundled example (titles made unique), then
@@ -60,14 +61,17 @@ def exe() -> str:
     return found
 
 
-def build_input(n: int, *, distinct: bool = False) -> Path:
+def build_input(n: int, *, distinct: bool = False, start: int = 0) -> Path:
     """A dump of ``n`` papers in the bundled format (cached in bench/out).
 
     Titles are made unique with a suffix; with ``distinct``, they are also
     changed at both ends, so that the library's near-duplicate detection does
-    not link every copy of the same paper (a real dump has few duplicates)."""
+    not link every copy of the same paper (a real dump has few duplicates).
+    Papers are numbered from ``start``: dumps with different ranges share no
+    paper."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / (f"synthetic-distinct-{n}.txt" if distinct else f"synthetic-{n}.txt")
+    name = f"synthetic-distinct-{n}" if distinct else f"synthetic-{n}"
+    path = OUT / (f"{name}-from-{start}.txt" if start else f"{name}.txt")
     if path.exists():
         return path
     import hashlib
@@ -76,7 +80,7 @@ def build_input(n: int, *, distinct: bool = False) -> Path:
     pairs = [(lines[i].removeprefix("Subscribe"), lines[i + 1]) for i in range(0, len(lines) - 1, 2)]
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
-        for k in range(n):
+        for k in range(start, start + n):
             title, abstract = pairs[k % len(pairs)]
             if distinct:
                 h = hashlib.blake2b(str(k).encode(), digest_size=8).hexdigest()
@@ -140,6 +144,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--library", action="store_true", help="also time add, list and search on a library of --library-papers")
     ap.add_argument("--library-papers", type=int, default=None, help="papers in the library (default: --papers)")
+    ap.add_argument(
+        "--grow", type=int, default=0, metavar="N",
+        help="with --library, also time add of the library's papers into a library already holding N others",
+    )
     ap.add_argument("--quick", action="store_true", help="20k papers, one run")
     args = ap.parse_args()
     if args.quick:
@@ -189,6 +197,34 @@ def main() -> None:
             measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs)
             measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs)
             measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs)
+            if args.grow:
+                grow(cmd, tmp, lib_data, n_lib, args.grow, args.runs)
+
+
+def grow(cmd: str, tmp: str, data: Path, n: int, existing: int, runs: int) -> None:
+    """``add`` of ``data`` (``n`` papers) into a library already holding
+    ``existing`` other papers (built once, copied for each run), in turns with
+    ``tag`` on one process on the same input, and the queries on the grown library."""
+    base = os.path.join(tmp, "base.db")
+    others = build_input(existing, distinct=True, start=n)
+    wall, rss = run([cmd, "add", "--db", base, str(others)])
+    row(f"build a library of {existing:,} papers", wall, existing, None, rss)
+    db = os.path.join(tmp, "grown.db")
+    tags: list[float] = []
+    adds: list[tuple[float, int]] = []
+    for _ in range(runs):
+        tags.append(run([cmd, "tag", "--workers", "1", str(data)])[0])
+        for name in os.listdir(tmp):
+            if name.startswith("grown.db"):
+                os.remove(os.path.join(tmp, name))
+        shutil.copyfile(base, db)
+        adds.append(run([cmd, "add", "--db", db, str(data)]))
+    row(f"add {n:,} papers to those {existing:,}", statistics.median(a[0] for a in adds), n, None, max(a[1] for a in adds))
+    speed = statistics.median(t / a[0] for t, a in zip(tags, adds))
+    print(f"{'add speed / tag speed (1 process, in turns)':<44} {speed:8.2f}x   (tag {statistics.median(tags):.3f} s)")
+    measure(f"list --modality speech ({existing + n:,} papers)", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], runs)
+    measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], runs)
+    measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], runs)
 
 
 if __name__ == "__main__":
