@@ -634,3 +634,32 @@ def test_an_import_shortens_the_switch_interval_and_restores_it(lib):
     assert seen == [library.IMPORT_SWITCH_INTERVAL] * 2 and library.IMPORT_SWITCH_INTERVAL < before
     assert sys.getswitchinterval() == before
     assert [r["id"] for r in lib.query()] == ["p1"]
+
+
+def test_imports_in_threads_restore_the_switch_interval_of_before_the_first(tmp_path):
+    import sys
+    import threading
+
+    from papertriage import library
+
+    started = threading.Barrier(2)
+    seen = []
+
+    def papers(k: int):
+        started.wait(timeout=30)  # both imports are running
+        seen.append(sys.getswitchinterval())
+        yield make_paper(f"p{k}", f"Speech recognition in the wild, part {k}")
+        started.wait(timeout=30)  # neither has ended
+
+    def run(k: int) -> None:
+        with Library(tmp_path / f"lib{k}.db") as lib:
+            lib.add(papers(k))
+
+    before = sys.getswitchinterval()
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert seen == [library.IMPORT_SWITCH_INTERVAL] * 2
+    assert sys.getswitchinterval() == before

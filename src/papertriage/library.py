@@ -28,6 +28,7 @@ import hashlib
 import os
 import sqlite3
 import sys
+import threading
 import time
 import urllib.parse
 import zlib
@@ -291,6 +292,29 @@ class _Item:
                 self.has_code, self.digest, self.tags, self.claims, self.decisions, self.packed, self.words,
             ),
         )
+
+
+_SWITCH_LOCK = threading.Lock()
+_SWITCH_STATE: list[Any] = [0, None]
+"""Imports running (in threads of this process) and the switch interval before the first."""
+
+
+@contextmanager
+def _short_switch_interval() -> Iterator[None]:
+    """:data:`IMPORT_SWITCH_INTERVAL` while an import runs; the interval from
+    before the first of concurrent imports once the last ends."""
+    with _SWITCH_LOCK:
+        if _SWITCH_STATE[0] == 0:
+            _SWITCH_STATE[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_SWITCH_STATE[1], IMPORT_SWITCH_INTERVAL))
+        _SWITCH_STATE[0] += 1
+    try:
+        yield
+    finally:
+        with _SWITCH_LOCK:
+            _SWITCH_STATE[0] -= 1
+            if _SWITCH_STATE[0] == 0:
+                sys.setswitchinterval(_SWITCH_STATE[1])
 
 
 def _split_decisions(d: dict[str, Any]) -> dict[str, Any]:
@@ -605,12 +629,10 @@ class Library:
         # An import makes no reference cycles, but many objects that live for
         # a batch: the cyclic collector would walk them again and again.
         gc.disable()
-        switching = sys.getswitchinterval()
-        sys.setswitchinterval(min(switching, IMPORT_SWITCH_INTERVAL))
         try:
-            return self._add(papers, progress, result, now, state, batch)
+            with _short_switch_interval():
+                return self._add(papers, progress, result, now, state, batch)
         finally:
-            sys.setswitchinterval(switching)
             if collecting:
                 gc.enable()
 
