@@ -182,23 +182,42 @@ def main() -> None:
         lib_data = build_input(n_lib, distinct=True)
         with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
             db = os.path.join(tmp, "lib.db")
-            tags: list[float] = []
-            adds: list[tuple[float, int]] = []
-            for _ in range(args.runs):  # in turns with tag on the same input
-                tags.append(run([cmd, "tag", "--workers", "1", str(lib_data)])[0])
-                for name in os.listdir(tmp):
-                    os.remove(os.path.join(tmp, name))
-                adds.append(run([cmd, "add", "--db", db, str(lib_data)]))
-            wall = statistics.median(a[0] for a in adds)
-            rss = max(a[1] for a in adds)
+            wall, rss, speed, tag = add_in_turns(cmd, lib_data, db, args.runs)
             row(f"add {n_lib:,} papers into a fresh library", wall, n_lib, wall / floor * args.papers / n_lib, rss)
-            speed = statistics.median(t / a[0] for t, a in zip(tags, adds))
-            print(f"{'add speed / tag speed (1 process, in turns)':<44} {speed:8.2f}x   (tag {statistics.median(tags):.3f} s)")
-            measure("list --modality speech --format ids", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], args.runs)
-            measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], args.runs)
-            measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], args.runs)
+            print_speed(speed, tag)
+            queries(cmd, db, "list --modality speech --format ids", args.runs)
             if args.grow:
                 grow(cmd, tmp, lib_data, n_lib, args.grow, args.runs)
+
+
+def add_in_turns(cmd: str, data: Path, db: str, runs: int, base: str | None = None) -> tuple[float, int, float, float]:
+    """``add`` of ``data`` into ``db`` (new, or a copy of ``base``), in turns
+    with ``tag`` on one process on the same input: the median wall time and
+    the peak RSS of ``add``, the median ratio of their speeds and ``tag``'s
+    median wall time."""
+    tags: list[float] = []
+    adds: list[tuple[float, int]] = []
+    for _ in range(runs):
+        tags.append(run([cmd, "tag", "--workers", "1", str(data)])[0])
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        if base is not None:
+            shutil.copyfile(base, db)
+        adds.append(run([cmd, "add", "--db", db, str(data)]))
+    speed = statistics.median(t / a[0] for t, a in zip(tags, adds))
+    return statistics.median(a[0] for a in adds), max(a[1] for a in adds), speed, statistics.median(tags)
+
+
+def print_speed(speed: float, tag: float) -> None:
+    print(f"{'add speed / tag speed (1 process, in turns)':<44} {speed:8.2f}x   (tag {tag:.3f} s)")
+
+
+def queries(cmd: str, db: str, facet_name: str, runs: int) -> None:
+    """The lines of a facet filter and two searches on the library ``db``."""
+    measure(facet_name, [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], runs)
+    measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], runs)
+    measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], runs)
 
 
 def grow(cmd: str, tmp: str, data: Path, n: int, existing: int, runs: int) -> None:
@@ -210,21 +229,10 @@ def grow(cmd: str, tmp: str, data: Path, n: int, existing: int, runs: int) -> No
     wall, rss = run([cmd, "add", "--db", base, str(others)])
     row(f"build a library of {existing:,} papers", wall, existing, None, rss)
     db = os.path.join(tmp, "grown.db")
-    tags: list[float] = []
-    adds: list[tuple[float, int]] = []
-    for _ in range(runs):
-        tags.append(run([cmd, "tag", "--workers", "1", str(data)])[0])
-        for name in os.listdir(tmp):
-            if name.startswith("grown.db"):
-                os.remove(os.path.join(tmp, name))
-        shutil.copyfile(base, db)
-        adds.append(run([cmd, "add", "--db", db, str(data)]))
-    row(f"add {n:,} papers to those {existing:,}", statistics.median(a[0] for a in adds), n, None, max(a[1] for a in adds))
-    speed = statistics.median(t / a[0] for t, a in zip(tags, adds))
-    print(f"{'add speed / tag speed (1 process, in turns)':<44} {speed:8.2f}x   (tag {statistics.median(tags):.3f} s)")
-    measure(f"list --modality speech ({existing + n:,} papers)", [cmd, "list", "--db", db, "--modality", "speech", "--format", "ids"], runs)
-    measure("list --search 'speech recognition' -n 20", [cmd, "list", "--db", db, "--search", "speech recognition", "--limit", "20", "--format", "ids"], runs)
-    measure("list --search 'self-supervised speach' -n 20", [cmd, "list", "--db", db, "--search", "self-supervised speach", "--limit", "20", "--format", "ids"], runs)
+    wall, rss, speed, tag = add_in_turns(cmd, data, db, runs, base)
+    row(f"add {n:,} papers to those {existing:,}", wall, n, None, rss)
+    print_speed(speed, tag)
+    queries(cmd, db, f"list --modality speech ({existing + n:,} papers)", runs)
 
 
 if __name__ == "__main__":
