@@ -295,26 +295,29 @@ class _Item:
 
 
 _SWITCH_LOCK = threading.Lock()
-_SWITCH_STATE: list[Any] = [0, None]
-"""Imports running (in threads of this process) and the switch interval before the first."""
+_imports_running = 0
+"""Imports running in threads of this process."""
+_switch_before = 0.005
+"""The switch interval from before the first of them."""
 
 
 @contextmanager
 def _short_switch_interval() -> Iterator[None]:
     """:data:`IMPORT_SWITCH_INTERVAL` while an import runs; the interval from
     before the first of concurrent imports once the last ends."""
+    global _imports_running, _switch_before
     with _SWITCH_LOCK:
-        if _SWITCH_STATE[0] == 0:
-            _SWITCH_STATE[1] = sys.getswitchinterval()
-            sys.setswitchinterval(min(_SWITCH_STATE[1], IMPORT_SWITCH_INTERVAL))
-        _SWITCH_STATE[0] += 1
+        if _imports_running == 0:
+            _switch_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_before, IMPORT_SWITCH_INTERVAL))
+        _imports_running += 1
     try:
         yield
     finally:
         with _SWITCH_LOCK:
-            _SWITCH_STATE[0] -= 1
-            if _SWITCH_STATE[0] == 0:
-                sys.setswitchinterval(_SWITCH_STATE[1])
+            _imports_running -= 1
+            if _imports_running == 0:
+                sys.setswitchinterval(_switch_before)
 
 
 def _split_decisions(d: dict[str, Any]) -> dict[str, Any]:
