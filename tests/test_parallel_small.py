@@ -144,3 +144,19 @@ def test_the_workers_of_an_import_yield_to_the_writer(records, monkeypatch):
         batches = parallel.tag_in_batches(iter(many), workers=2, rules=[], use_config=False, form=form, batch_size=100)
         seen[form] = {n for batch in batches for n in batch}
     assert seen == {"library": {min(19, own + parallel.LIBRARY_WORKER_NICENESS)}, "papers": {own}}
+
+
+def test_records_read_before_a_reading_error_are_tagged_then_the_error_raised(records):
+    """With worker processes, a reading error mid-stream still delivers every
+    record read before it, in order, and then raises that error."""
+    many = records * 4  # more than PARALLEL_MIN_RECORDS: worker processes start
+
+    def broken():
+        yield from many
+        raise ValueError("line 1333: broken entry")
+
+    got = []
+    with pytest.raises(ValueError, match="broken entry"):
+        for batch in parallel.tag_in_batches(broken(), workers=2, rules=[], use_config=False, batch_size=100):
+            got.extend(p.record.id for p in batch)
+    assert got == [r.id for r in many]

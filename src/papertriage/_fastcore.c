@@ -216,7 +216,6 @@ padded_haystack(PyObject *text, PyObject *normalise)
     return hay;
 }
 
-/* out[fi].append((start, neg, rank, idx)) */
 /* Text positions as Python ints, made once per process: an occurrence holds
  * two (start and minus its end), evidence two more, and an int above 256 is
  * otherwise a new object each time. Values in [-POS_CACHE, POS_CACHE) are

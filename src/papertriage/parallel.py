@@ -287,6 +287,7 @@ def tag_in_batches(
                 pending.append(submit(head[start : start + size]))
                 start += size
                 size = min(batch_size, size * 2)
+            failed: Exception | None = None
             try:
                 for rec in records:
                     batch.append(_pack(rec))
@@ -296,17 +297,14 @@ def tag_in_batches(
                         size = min(batch_size, size * 2)
                         while pending and (pending[0].ready() or len(pending) > 2 * workers):
                             yield result(pending.pop(0))
-            except Exception:
-                # What was read before the error is still tagged and delivered.
-                if batch:
-                    pending.append(submit(batch))
-                while pending:
-                    yield result(pending.pop(0))
-                raise
+            except Exception as exc:  # what was read before the error is still tagged and delivered
+                failed = exc
             if batch:
                 pending.append(submit(batch))
             while pending:
                 yield result(pending.pop(0))
+            if failed is not None:
+                raise failed
         except BaseException:
             _halt(shared, pending)
             raise
