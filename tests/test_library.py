@@ -663,3 +663,27 @@ def test_imports_in_threads_restore_the_switch_interval_of_before_the_first(tmp_
         t.join(timeout=60)
     assert seen == [library.IMPORT_SWITCH_INTERVAL] * 2
     assert sys.getswitchinterval() == before
+
+
+def test_an_import_enlarges_the_page_cache_and_restores_it(lib, monkeypatch):
+    """The indexes an import writes at random places get a larger cache, for the import only."""
+    from papertriage import library
+
+    monkeypatch.setattr(library, "BATCH", 1)
+    seen = []
+
+    def papers(fail: bool):
+        yield make_paper("p1", "Speech recognition in the wild")
+        seen.append(lib.conn.execute("PRAGMA cache_size").fetchone()[0])  # the first batch is written
+        yield make_paper("p2", "Image segmentation in the wild")
+        if fail:
+            raise OSError("the input went away")
+
+    assert lib.conn.execute("PRAGMA cache_size").fetchone()[0] == -library.CACHE_KIB
+    lib.add(papers(False))
+    assert lib.conn.execute("PRAGMA cache_size").fetchone()[0] == -library.CACHE_KIB
+    with pytest.raises(OSError):
+        lib.add(papers(True))
+    assert seen == [-library.IMPORT_CACHE_KIB] * 2 and library.IMPORT_CACHE_KIB > library.CACHE_KIB
+    assert lib.conn.execute("PRAGMA cache_size").fetchone()[0] == -library.CACHE_KIB
+    assert [r["id"] for r in lib.query()] == ["p1", "p2"]

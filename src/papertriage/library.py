@@ -98,6 +98,15 @@ FTS_AUTOMERGE = 16
 them into one (SQLite's default: 4). Fewer merges make an import faster (100,000
 papers: 12.5 s to 11.3 s); a search reads a few more segments. Stored in the
 library."""
+CACHE_KIB = 65536
+"""SQLite's page cache of a connection, in KiB (SQLite's default: 2 MiB)."""
+IMPORT_CACHE_KIB = 131072
+"""The page cache during an import. The indexes an import adds to at random
+places (ids, title keys) outgrow 64 MiB near 1,000,000 papers: writing
+100,000 tagged papers into a library of 900,000 took 7.0 s instead of 7.7 s
+(256 MiB: 7.3 s), and the whole ``add`` 9.8 s instead of 10.2 s (medians of
+six in turns). Only the pages an import reads or writes take memory, and
+the cache is set back when it ends."""
 IMPORT_SWITCH_INTERVAL = 0.0005
 """Seconds another thread may keep the interpreter lock, during an import,
 after the writing thread asks for it back (Python's default: 0.005). The
@@ -528,7 +537,7 @@ class Library:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA journal_size_limit = 67108864")
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
         conn.execute("PRAGMA temp_store = MEMORY")
         if version < SCHEMA_VERSION:
             if self.readonly:
@@ -638,6 +647,11 @@ class Library:
         finally:
             if collecting:
                 gc.enable()
+            if state["began"] and self._conn is not None:
+                try:
+                    self._conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+                except sqlite3.Error:  # pragma: no cover - a closed connection
+                    pass
 
     def _add(
         self,
@@ -682,6 +696,7 @@ class Library:
         conn = self.conn
         self._begin(IMPORT_LOCK_WAIT)
         state["began"] = True
+        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
         state["next_rowid"] = (conn.execute("SELECT max(rowid) FROM papers").fetchone()[0] or 0) + 1
         # Only a merge makes aliases, and none can run during this transaction.
         state["aliases"] = conn.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
