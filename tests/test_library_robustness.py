@@ -72,8 +72,9 @@ def test_a_killed_import_leaves_the_library_unchanged(tmp_path):
     marker = tmp_path / "mid-transaction"
     child = run_child(
         """
+        from papertriage import library
+        library.IMPORT_CACHE_KIB = 800  # 50 pages: uncommitted pages are spilled into the WAL
         lib = Library(sys.argv[1])
-        lib.conn.execute("PRAGMA cache_size = 50")  # spill uncommitted pages into the WAL
         def papers():
             for i, p in enumerate(copies("k", 100_000)):
                 yield p
