@@ -687,3 +687,42 @@ def test_an_import_enlarges_the_page_cache_and_restores_it(lib, monkeypatch):
     assert seen == [-library.IMPORT_CACHE_KIB] * 2 and library.IMPORT_CACHE_KIB > library.CACHE_KIB
     assert lib.conn.execute("PRAGMA cache_size").fetchone()[0] == -library.CACHE_KIB
     assert [r["id"] for r in lib.query()] == ["p1", "p2"]
+
+
+ABSTRACT = "We train an acoustic model for speech recognition and reach a WER of 5.1% on LibriSpeech."
+
+
+def bare_paper(pid: str, title: str) -> Paper:
+    """A paper read without an abstract (``make_paper`` always writes one)."""
+    return Paper(Record(id=pid, title=title, abstract="", source=Source("bare.txt", 1)), [], False, [], [], [], [], "test-rules")
+
+
+@pytest.mark.parametrize("batch", [2000, 1])
+def test_an_abstract_is_never_replaced_by_none(lib, monkeypatch, batch):
+    """Within one import (one batch or several) and across imports, a record
+    without an abstract leaves a stored paper that has one as it is."""
+    from papertriage import library
+
+    monkeypatch.setattr(library, "BATCH", batch)
+    full = make_paper("p1", "Speech recognition in the wild", ABSTRACT, modality=("speech",))
+    bare = bare_paper("p1", "Speech recognition in the wild (v2)")
+    result = lib.add([full, bare])
+    assert (result.new, result.updated, result.unchanged, result.kept, result.total) == (1, 0, 0, 1, 2)
+    assert (lib.get("p1")["abstract"], lib.get("p1")["modality"]) == (ABSTRACT, ["speech"])
+    result = lib.add([bare])
+    assert (result.new, result.updated, result.unchanged, result.kept) == (0, 0, 0, 1)
+    assert lib.get("p1")["title"] == "Speech recognition in the wild"
+
+
+def test_an_abstract_fills_in_a_paper_stored_without_one(lib):
+    bare = bare_paper("p1", "Speech recognition in the wild")
+    full = make_paper("p1", "Speech recognition in the wild", ABSTRACT, modality=("speech",))
+    result = lib.add([bare, full])  # the later record wins
+    assert (result.new, result.updated, result.kept) == (1, 1, 0)
+    assert lib.get("p1")["abstract"] == ABSTRACT
+    lib.add([bare_paper("p2", "Image segmentation in the wild")])
+    result = lib.add([bare_paper("p2", "Image segmentation in the wild")])
+    assert (result.unchanged, result.kept) == (1, 0)  # stored without one too: nothing to keep
+    result = lib.add([make_paper("p2", "Image segmentation in the wild", ABSTRACT)])
+    assert (result.updated, result.kept) == (1, 0)
+    assert lib.get("p2")["abstract"] == ABSTRACT

@@ -221,3 +221,24 @@ def test_add_shows_progress_on_a_terminal(db):
     assert result.exit_code == 0, result.stderr
     assert "Added 333 papers (333 new" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_record_without_abstract_keeps_the_stored_abstract(added, tmp_path):
+    """An arXiv digest lists a paper announced earlier as "replaced", without its
+    abstract: importing it must not empty the stored paper."""
+    pid = some_speech_id(added)
+    before = json.loads(run("show", "--db", added, pid, "--format", "json").stdout)
+    assert before["abstract"] and "speech" in before["modality"]
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(
+        json.dumps({"id": pid, "title": before["title"]}) + "\n"
+        + json.dumps({"id": "new-paper", "title": "A paper known by its title only"}) + "\n",
+        encoding="utf-8",
+    )
+    result = run("add", "--db", added, str(bare))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[-2] == f"papertriage: Added 2 papers (1 new, 0 updated, 0 unchanged, 0 near-duplicates, 1 kept) to {added}"
+    assert lines[-1] == "papertriage:   1 known paper kept as stored: the input has no abstract for them, the library has one"
+    after = json.loads(run("show", "--db", added, pid, "--format", "json").stdout)
+    assert after == before

@@ -171,11 +171,15 @@ class AddResult:
     """New papers stored and linked to a known paper (see ``links``)."""
     merged: int = 0
     """Papers skipped because they were merged into another one (``dedupe --merge``)."""
+    kept: int = 0
+    """Known papers left as stored because the input had no abstract for them
+    and the library has one (an arXiv digest's "replaced" entries, exports
+    of titles only): an abstract is never replaced by nothing."""
     links: list[DuplicateLink] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.new + self.updated + self.unchanged + self.duplicates + self.merged
+        return self.new + self.updated + self.unchanged + self.duplicates + self.merged + self.kept
 
 
 # ---------------------------------------------------------------------------
@@ -624,8 +628,10 @@ class Library:
         """Store ``papers`` in one transaction.
 
         A paper whose id is known is updated (text, tags, claims, evidence,
-        digest) and keeps its decision, note and history; one whose id is new
-        is stored and, when it repeats a known paper, linked to it. Records
+        digest) and keeps its decision, note and history, unless the record
+        has no abstract and the stored paper has one: then it is left as
+        stored (``kept``). One whose id is new is stored and, when it repeats
+        a known paper, linked to it. Records
         read back from papertriage's own JSONL bring their ``status``,
         ``note`` and ``history`` (applied to new papers and to papers not yet
         triaged). ``progress(n)`` is called after each batch of ``n`` papers.
@@ -718,6 +724,9 @@ class Library:
         for it in items:
             prev = unique.get(it.id)
             if prev is not None:
+                if not it.abstract.strip() and prev.abstract.strip():
+                    result.kept += 1  # the earlier record, with its abstract, is stored
+                    continue
                 repeats.append((prev, it))
             unique[it.id] = it
         ids = list(unique)
@@ -732,6 +741,18 @@ class Library:
             if state["aliases"]:
                 for alias, target in conn.execute(f"SELECT alias, id FROM aliases WHERE alias IN ({marks})", chunk):
                     aliases[alias] = target
+
+        kept: set[str] = set()  # known papers with an abstract, read without one
+        bare = [pid for pid, it in unique.items() if pid in existing and not it.abstract.strip()]
+        for chunk in _chunks(bare, 900):
+            kept.update(
+                r[0]
+                for r in conn.execute(
+                    f"SELECT p.id FROM papers p JOIN docs d ON d.rowid = p.rowid "
+                    f"WHERE p.id IN ({','.join('?' * len(chunk))}) AND d.abstract != ''",
+                    chunk,
+                )
+            )
 
         fresh = [it for it in unique.values() if it.id not in existing and it.id not in aliases]
         links = self._find_duplicates(fresh)
@@ -756,7 +777,9 @@ class Library:
                     restore.append((it, True))
             else:
                 rowid, h, status = known
-                if h == it.doc_hash:
+                if it.id in kept:
+                    result.kept += 1
+                elif h == it.doc_hash:
                     result.unchanged += 1
                 else:
                     result.updated += 1

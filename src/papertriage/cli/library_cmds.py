@@ -158,7 +158,11 @@ def add_cmd(
         ]
         if result.merged:
             parts.append(f"{result.merged} merged earlier")
+        if result.kept:
+            parts.append(f"{result.kept} kept")
         message(f"Added {_plural(result.total, 'paper')} ({', '.join(parts)}) to {lib.path}")
+        if result.kept:
+            message(f"  {_plural(result.kept, 'known paper')} kept as stored: the input has no abstract for them, the library has one")
         for link in result.links[:MAX_LINKS_SHOWN]:
             message(f"  {link.id} is a near-duplicate of {link.duplicate_of}: {link.reason}")
         if len(result.links) > MAX_LINKS_SHOWN:
