@@ -160,3 +160,31 @@ def test_records_read_before_a_reading_error_are_tagged_then_the_error_raised(re
         for batch in parallel.tag_in_batches(broken(), workers=2, rules=[], use_config=False, batch_size=100):
             got.extend(p.record.id for p in batch)
     assert got == [r.id for r in many]
+
+
+
+def _pid(batch: list[tuple], tagger: object = None) -> list[int]:
+    return [os.getpid()] * len(batch)
+
+
+def test_the_pool_runs_every_task_and_ends_when_closed(records):
+    """The pool's manager thread wakes only when a worker exits or the pool
+    closes: every task still completes on the workers, and closing the pool
+    ends it."""
+    import multiprocessing as mp
+    import threading
+
+    ctx = mp.get_context("fork")
+    shared = (ctx.Condition(), ctx.RawValue("q", 0), ctx.RawValue("b", 0))
+    pool = parallel._pool(ctx, 2, ([], False, shared, 0))
+    jobs = [pool.apply_async(_pid, ([(1,)] * 3,)) for _ in range(20)]
+    pids = [pid for job in jobs for pid in job.get(timeout=60)]
+    assert len(pids) == 60 and set(pids) <= {p.pid for p in pool._pool} and os.getpid() not in pids
+    pool.close()
+    closing = threading.Thread(target=pool.join, daemon=True)
+    closing.start()
+    closing.join(60)
+    if closing.is_alive():
+        for p in pool._pool:
+            p.kill()
+    assert not closing.is_alive(), "the pool did not end once closed"
