@@ -714,6 +714,22 @@ def test_an_abstract_is_never_replaced_by_none(lib, monkeypatch, batch):
     assert lib.get("p1")["title"] == "Speech recognition in the wild"
 
 
+@pytest.mark.parametrize("batch", [2000, 1])
+def test_a_record_without_an_abstract_still_brings_its_decisions(lib, monkeypatch, batch):
+    """The paper is kept as stored, but the later record's triage decision
+    (papertriage's own JSONL) is applied, in one batch as across batches."""
+    from papertriage import library
+
+    monkeypatch.setattr(library, "BATCH", batch)
+    full = make_paper("p1", "Speech recognition in the wild", ABSTRACT, modality=("speech",))
+    bare = bare_paper("p1", "Speech recognition in the wild")
+    bare = bare.replace(record=bare.record.replace(extra={"status": "include", "note": "core"}))
+    result = lib.add([full, bare])
+    assert (result.new, result.kept) == (1, 1)
+    got = lib.get("p1")
+    assert (got["abstract"], got["status"], got["note"]) == (ABSTRACT, "include", "core")
+
+
 def test_an_abstract_fills_in_a_paper_stored_without_one(lib):
     bare = bare_paper("p1", "Speech recognition in the wild")
     full = make_paper("p1", "Speech recognition in the wild", ABSTRACT, modality=("speech",))

@@ -726,6 +726,8 @@ class Library:
             if prev is not None:
                 if not it.abstract.strip() and prev.abstract.strip():
                     result.kept += 1  # the earlier record, with its abstract, is stored
+                    if it.decisions:  # with the later one's decisions, as across batches
+                        prev.decisions = it.decisions
                     continue
                 repeats.append((prev, it))
             unique[it.id] = it
