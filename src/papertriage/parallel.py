@@ -206,7 +206,10 @@ def _pool(ctx: Any, workers: int, initargs: tuple) -> Any:
 
     class QuietPool(Pool):
         def _get_sentinels(self) -> list[Any]:
-            return [self._change_notifier._reader]
+            notifier = getattr(self, "_change_notifier", None)
+            if notifier is None:  # a Python whose pool is built otherwise
+                return super()._get_sentinels()
+            return [notifier._reader]
 
     return QuietPool(workers, initializer=_init_worker, initargs=initargs, context=ctx)
 
