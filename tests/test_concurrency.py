@@ -54,3 +54,45 @@ def test_small_inputs_tagged_in_process_use_their_own_rules(tmp_path):
     zebra = [p for batch in tag_in_batches(recs, workers=2, rules=[str(rules)], use_config=False) for p in batch]
     assert "classification" not in plain[0].task
     assert "classification" in zebra[0].task
+
+
+def test_a_new_library_appears_complete_or_not_at_all(tmp_path, monkeypatch):
+    """A new library is set up under another name and linked into place: the
+    path never holds a library being set up, and no temporary file is left."""
+    from papertriage import library
+
+    db = tmp_path / "lib.db"
+    seen = []
+    real = library.migrate
+
+    def watching(conn, current, *args):
+        seen.append(db.exists())
+        return real(conn, current, *args)
+
+    monkeypatch.setattr(library, "migrate", watching)
+    with library.Library.open(db) as lib:
+        assert lib.schema_version == library.SCHEMA_VERSION
+    assert seen == [False]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lib.db"]
+
+
+def test_processes_creating_one_library_at_once_all_open_it(tmp_path):
+    """Several processes opening the same new library at once: one creates
+    it, every one opens it (none is locked out while another sets it up)."""
+    code = "import sys\nfrom papertriage.library import Library\nLibrary.open(sys.argv[1]).close()"
+    for round_ in range(3):
+        db = tmp_path / f"lib{round_}.db"
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(6)
+        ]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err.decode()
+        con = sqlite3.connect(db)
+        try:
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            con.close()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".new")]

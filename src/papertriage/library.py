@@ -497,6 +497,7 @@ class Library:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LibraryError(f"cannot create library directory {self.path.parent}: {exc.strerror or exc}") from None
+            self._create()
         elif not readonly and not os.access(self.path, os.W_OK):
             readonly = True
         self.readonly = readonly
@@ -508,6 +509,43 @@ class Library:
         except BaseException:
             self.close()
             raise
+
+    def _create(self) -> None:
+        """Build a new library under a temporary name beside its path, then
+        link it into place in one step: a process opening the path meanwhile
+        finds no file or a complete library, never one being set up (two
+        processes setting up one file at once could lock each other out),
+        and of processes creating the same library at once, the first link
+        wins and the others open it."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        try:
+            conn = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                migrate(conn, 0)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # created meanwhile by another process: that one is opened
+            except OSError:  # a file system without hard links
+                if not self.path.exists():
+                    os.rename(tmp, self.path)
+        except (OSError, sqlite3.Error) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise LibraryError(
+                f"cannot create library {self.path}: {detail} (check that {self.path.parent} is writable)"
+            ) from None
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                try:
+                    os.unlink(f"{tmp}{suffix}")
+                except OSError:
+                    pass
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, must_exist: bool = False, readonly: bool = False) -> "Library":
@@ -523,8 +561,12 @@ class Library:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=self.timeout, check_same_thread=False)
         self._conn = conn
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
+        # One statement, so one snapshot: another process may be creating the
+        # library meanwhile (its tables and version land in one commit).
+        version, app, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
         if app not in (0, APPLICATION_ID):
             raise LibraryError(f"{self.path} is an SQLite database of another application, not a papertriage library")
         if version > SCHEMA_VERSION:
@@ -532,7 +574,7 @@ class Library:
                 f"library {self.path} was written by a newer papertriage (schema version {version}; "
                 f"this version reads up to {SCHEMA_VERSION}): upgrade papertriage to use it"
             )
-        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        if version == 0 and tables:
             raise LibraryError(f"{self.path} is an SQLite database but not a papertriage library")
         if not self.readonly:
             if version == 0:  # a new file: only then can the page size be set
