@@ -1003,14 +1003,17 @@ class Library:
         for column, keys in (("key_head", {it.head for it in titled}), ("key_tail", {it.tail for it in titled})):
             for chunk in _chunks(sorted(keys), 900):
                 marks = ",".join("?" * len(chunk))
-                big = {
-                    r[0]
-                    for r in conn.execute(
-                        f"SELECT {column} FROM papers WHERE {column} IN ({marks}) GROUP BY {column} HAVING count(*) > ?",
-                        [*chunk, BLOCK_LIMIT],
-                    )
-                }
-                small = [k for k in chunk if k not in big]
+                # The keys known papers have, with how many: most keys of new
+                # papers have none, and are not looked up again.
+                big: set[str] = set()
+                small: list[str] = []
+                for key, n in conn.execute(
+                    f"SELECT {column}, count(*) FROM papers WHERE {column} IN ({marks}) GROUP BY {column}", chunk
+                ):
+                    if n > BLOCK_LIMIT:
+                        big.add(key)
+                    else:
+                        small.append(key)
                 if small:
                     queries.append((f"SELECT {cols} FROM papers WHERE {column} IN ({','.join('?' * len(small))})", small))
                 for k in sorted(big):
