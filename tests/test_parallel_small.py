@@ -167,7 +167,7 @@ def _pid(batch: list[tuple], tagger: object = None) -> list[int]:
     return [os.getpid()] * len(batch)
 
 
-def test_the_pool_runs_every_task_and_ends_when_closed(records):
+def test_the_pool_runs_every_task_and_ends_when_closed():
     """The pool's manager thread wakes only when a worker exits or the pool
     closes: every task still completes on the workers, and closing the pool
     ends it."""
