@@ -577,7 +577,7 @@ class Library:
         if version == 0 and tables:
             raise LibraryError(f"{self.path} is an SQLite database but not a papertriage library")
         if not self.readonly:
-            if version == 0:  # a new file: only then can the page size be set
+            if version == 0:  # an empty file (new libraries come from _create): only then can the page size be set
                 conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
