@@ -88,6 +88,46 @@ CASES = [
      [("wirelength", 37.15, "%", "relative", None)]),
     ("At a 1% bit error rate, we achieve 0.5% lower error than the baseline.",
      [("error", 0.5, "%", "relative", None)]),
+    # the metric named in the number's own sentence, after a comma ("..., with increases of")
+    ("Our tool achieves MAP improvements of 23.33-38.57%. Similar gains were observed in MRR, with increases of "
+     "25.14-53.74% at both levels.",
+     [("map", 23.33, "%", "relative", None), ("map", 38.57, "%", "relative", None),
+      ("mrr", 25.14, "%", "relative", None), ("mrr", 53.74, "%", "relative", None)]),
+    # numbers with a name in parentheses still form a group, and the metric after it applies
+    ("VLMs achieve only 49% (CLIP) to 54% (BLIP-2) accuracy on directional relationships.",
+     [("accuracy", 49.0, "%", "absolute", "CLIP"), ("accuracy", 54.0, "%", "absolute", "BLIP-2")]),
+    ("This model achieves Dice scores of 0.929 (WT), 0.856 (TC), and 0.821 (ET).",
+     [("dice", 0.929, None, "absolute", "WT"), ("dice", 0.856, None, "absolute", "TC"),
+      ("dice", 0.821, None, "absolute", "ET")]),
+    # "gains, up to N%": the clause before the comma makes them changes
+    ("Our models achieve substantial gains, up to 34.50% in accuracy, 34.71% in F1, and a 37.42% reduction in false "
+     "positives.",
+     [("accuracy", 34.5, "%", "relative", None), ("f1", 34.71, "%", "relative", None),
+      ("score", 37.42, "%", "relative", None)]),
+    # an aside about the last number does not make the next one a change
+    ("We achieve 0.674 AUROC (34.0% improvement over baselines) and 0.583 AUROC.",
+     [("auc", 0.674, None, "absolute", None), ("auc", 34.0, "%", "relative", None),
+      ("auc", 0.583, None, "absolute", None)]),
+    # singular "parameter" is no parameter count; "execution success" is a success rate
+    ("Visual parameter extraction reduces execution success by 12-21 percentage points.",
+     [("success rate", 12.0, "points", "relative", None), ("success rate", 21.0, "points", "relative", None)]),
+    # a percentage with a noun of its own takes no metric from other claims
+    ("Our detector reaches an AUROC of 0.91. At that threshold we achieve 61.9% coverage on BLIP-2.",
+     [("auc", 0.91, None, "absolute", None), ("score", 61.9, "%", "absolute", "BLIP-2")]),
+    ("The system achieves 73.2% emotion recognition accuracy and 89.4% response mode consistency.",
+     [("accuracy", 73.2, "%", "absolute", None), ("score", 89.4, "%", "absolute", None)]),
+    # ... unless the noun is the acronym the text gave a known metric
+    ("It achieves 96% attack success rate (ASR) on HarmBench. It also achieves 100% ASR on GPT-4o.",
+     [("success rate", 96.0, "%", "absolute", "HarmBench"), ("success rate", 100.0, "%", "absolute", "GPT-4o")]),
+    # parallel claims: "by N points on A and M points on B"
+    ("It improves execution accuracy by up to 5.0 points on Bird and 6.9 points on MMQA.",
+     [("accuracy", 5.0, "points", "relative", "Bird"), ("accuracy", 6.9, "points", "relative", "MMQA")]),
+    ("On STaRK, ARK reaches 67.4 average MRR.", [("mrr", 67.4, None, "absolute", "STaRK")]),
+    ("The XGBoost method was the most reliable model with an AUC of 0.64 and an accuracy of 84.5%.",
+     [("auc", 0.64, None, "absolute", None), ("accuracy", 84.5, "%", "absolute", None)]),
+    # "N% smaller <Name>" is smaller in parameters
+    ("Pruning yields a model that is 2.4x faster, a 74% smaller BERT.",
+     [("speedup", 2.4, "x", "relative", None), ("parameters", 74.0, "%", "relative", None)]),
     # not numeric
     ("On WikiText-103, DeFINE reduces the total parameters of Transformer-XL by half with minimal impact.", []),
 ]
@@ -114,6 +154,7 @@ NEGATIVES = [
     "It is NP-hard to obtain an approximation ratio better than 4/3.",
     "The spread across users is large (\\sigma = 9.52%).",
     "The scheme improves the 95%-likely per-user rate.",
+    "The gap distance was lower (mean [95%CI]: 1.8 meters) with a 95% confidence interval of 1.2-2.3.",
     "Models were trained with $\\lambda = 0.5$ and $k \\geq 3$ on 2 GPUs.",
 ]
 
@@ -266,6 +307,8 @@ def test_never_crashes_and_spans_hold(text: str) -> None:
         ("frames per second", "fps"),
         ("inference time", "latency"),
         ("number of parameters", "parameters"),
+        ("parameter", "parameters"),
+        ("attack success rate", "success rate"),
         ("memory_usage", "memory"),
         ("Training Time", "training time"),
         ("score", "score"),

@@ -352,6 +352,8 @@ def canonical_metric(name: str) -> str | None:
     found = by_key.get(key)
     if found is None and key.endswith("s"):
         found = by_key.get(key[:-1]) or (by_key.get(key[:-2]) if key.endswith("es") else None)
+    if found is None and not key.endswith("s"):
+        found = by_key.get(key + "s")  # "parameter": the text only knows the plural
     return found
 
 
@@ -697,6 +699,22 @@ def _last_left_stop(low: str, a: int, b: int) -> int:
     return last[0].end() if last else -1
 
 
+# A short name in parentheses after a number ("49% (CLIP) to 54% (BLIP-2) accuracy").
+_LABEL: Final = regexes.compile(r"\s?\([A-Za-z][^()\n]{0,30}\)")
+# Words after a percentage that make it the level of an interval ("95% CI").
+_INTERVAL_WORDS: Final = frozenset(("ci", "cis", "confidence", "credible", "prediction-interval"))
+# Words between a bare number and its metric ("67.4 average MRR").
+_METRIC_MODIFIERS: Final = frozenset(("average", "mean", "median", "overall", "final", "test", "top"))
+# The gap between two parallel claims: "by 5.0 points on Bird and | 6.9 points on MMQA".
+_AND_ANOTHER: Final = regexes.compile(
+    r"\s*(?:on|in|for|at|over|across)\s+(?:the\s+)?[A-Z0-9][\w.+\-]*(?:\s+[A-Z0-9][\w.+\-]*){0,2}"
+    r"\s*(?:,\s*and|,|and)\s+(?:by\s+)?(?:(?:up\s+to|about|around|nearly|over|only)\s+)?"
+)
+# An acronym, and where a text defines one ("attack success rate (ASR)").
+_ACRONYM: Final = regexes.compile(r"[A-Z][A-Za-z]{1,6}(?![\w\-])")
+_ACRONYM_DEFINED: Final = regexes.compile(r"\s?\(([A-Z][A-Za-z]{1,6})\)")
+# Words after a percentage that do not name what it measures ("27.6% baseline").
+_NOT_OWN_NOUNS: Final = frozenset(("baseline", "baselines", "of", "the", "overall", "average", "respectively"))
 _IN_TERMS_OF: Final = regexes.compile(r"\bin terms of (?:the |their |its )?")
 _LIST_JOIN: Final = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
 _OF: Final = regexes.compile(r"\s+of\s")
@@ -764,6 +782,8 @@ class _Abstract:
         """The sentence-ending characters the text contains (set by :meth:`sentence`)."""
         self.sent: tuple[int, int] = (0, 0)
         """The sentence found last by :meth:`sentence`."""
+        self.acronyms: dict[str, str] | None = None
+        """Acronyms the text defines for known metrics (see :meth:`acronym_metric`)."""
         self.noun_datasets: dict[tuple[int, int], str | None] = {}
         """Dataset named with a dataset noun, per sentence (see :meth:`group_dataset`)."""
 
@@ -830,6 +850,28 @@ class _Abstract:
         if out and out[-1] == "at" and words and words[-1] in ("least", "most"):
             out.pop()
         return out
+
+    def only_change_words(self, a: int, b: int) -> bool:
+        """Whether text[a:b] only says how much or how a value changed ("with increases of",
+        "reaching up to"): no word of its own that could be a metric or a subject."""
+        vocab = self.vocab
+        said = False
+        for w in self.words(a, b):
+            if w in vocab.relative_before or w in vocab.relative_after or w in vocab.absolute_before:
+                said = True
+            elif w not in vocab.fillers and w != "with":
+                return False
+        return said
+
+    def after_change_clause(self, g: _Group) -> bool:
+        """Whether the clause before the group's (after "," or ":") ends with a change
+        ("achieve substantial gains, up to 34.50% in accuracy")."""
+        start = g.nums[0].start
+        cs = self.clause_start(max(g.sent[0], start - 50), start)
+        if cs <= g.sent[0] or self.text[cs - 1] not in ",:":
+            return False
+        prior = self.words(max(g.sent[0], cs - 40), cs - 1)
+        return bool(prior) and (prior[-1] in self.vocab.relative_before or prior[-1] in self.vocab.relative_after)
 
     def clause_start(self, a: int, b: int) -> int:
         i = max(self.text.rfind(",", a, b), self.text.rfind(";", a, b), self.text.rfind(":", a, b))
@@ -946,7 +988,14 @@ class _Abstract:
         """The metric named just before a number ("accuracy of 77.33%", "WER by 4%")."""
         last_stop = _last_left_stop(self.low, a, b)
         if last_stop >= 0:
+            floor = a
             a = last_stop
+            if self.text[last_stop - 1] == "," and self.only_change_words(last_stop, b):
+                # "gains were observed in MRR, with increases of 25%": the clause after the
+                # comma only says how much, so the metric before it is the number's.
+                before = _last_left_stop(self.low, floor, last_stop - 1)
+                if not self.metric_hits(a, b):
+                    a = max(floor, before)
         hits = self.metric_hits(a, b)
         if not hits:
             return None
@@ -1041,7 +1090,7 @@ class _Abstract:
                     n.start < g.sent[1]
                     and (last.unit is None or n.unit is None or last.unit == n.unit)
                     and last.measure is None
-                    and _GROUP_GAP.fullmatch(self.text, last.uend, n.start)
+                    and (_GROUP_GAP.fullmatch(self.text, last.uend, n.start) or self.label_gap(last.uend, n.start))
                 ):
                     g.nums.append(n)
                     continue
@@ -1052,6 +1101,21 @@ class _Abstract:
                 if n.unit is None and n.measure is None:
                     n.unit, n.measure = unit, measure
         return groups
+
+    def label(self, pos: int) -> int:
+        """The end of a short name in parentheses at ``pos`` that is not a metric
+        ("54% (BLIP-2) accuracy"), or ``pos``."""
+        if self.text[pos : pos + 1] != "(" and self.text[pos : pos + 2] != " (":
+            return pos
+        m = _LABEL.match(self.text, pos)
+        if m is None or self.metric_hits(m.start(), m.end()):
+            return pos
+        return m.end()
+
+    def label_gap(self, a: int, b: int) -> bool:
+        """Numbers joined after a label: "0.929 (WT), 0.856 (TC)", "49% (CLIP) to 54%"."""
+        end = self.label(a)
+        return end > a and _GROUP_GAP.fullmatch(self.text, end, b) is not None
 
     def group(self, g: _Group, left_bound: int, right_bound: int, next_start: int) -> None:
         """Decide the claims of one group of numbers; the text it may take its words from is
@@ -1064,7 +1128,7 @@ class _Abstract:
             if close >= 0:
                 right_bound = close  # "training costs (by ~50%) and memory": stop at ")"
         bare = final.unit is None and final.measure is None
-        right = self.right_metric(final.uend, right_bound, 1 if final.unit is None else 2)
+        right = self.right_metric(self.label(final.uend), right_bound, 1 if final.unit is None else 2)
         left = self.left_metric(left_bound, first.start, 2 if final.unit is None else 8)
         listed: list[_Hit] | None = None
         respectively = len(g.nums) > 1 and "respectively" in self.low[final.uend : min(g.sent[1], final.uend + 60)]
@@ -1077,13 +1141,20 @@ class _Abstract:
             if listed is not None and any(_measure_hit(h, final, vocab) is None for h in listed):
                 listed = None
         nxt = _NEXT_WORD.match(self.low, final.uend) if bare else None  # only read for bare numbers
-        prev_words = self.words(self.clause_start(max(g.sent[0], first.start - 50), first.start), first.start)
+        prev_start = self.clause_start(max(g.sent[0], first.start - 50), first.start)
+        close = text.find(")", max(prev_start, left_bound), first.start)
+        aside = close >= 0 and text.rfind("(", g.sent[0], left_bound) > text.rfind(")", g.sent[0], left_bound)
+        if aside:
+            prev_start = close + 1  # "0.674 AUROC (34.0% improvement) and 0.583": the aside was the last number's
+        prev_words = self.words(prev_start, first.start)
         core = self.unhedged(prev_words)
         compared = None
         if self.last is not None and self.last_sent == g.sent:
             gap = self.words(self.last.end, first.start)
             if len(gap) <= 3 and any(w in ("against", "vs", "versus", "compared") for w in gap):
                 compared = self.last.metric
+            elif self.last.unit == final.unit and _AND_ANOTHER.fullmatch(text, self.last.end, first.start):
+                compared = self.last.metric  # "by 5.0 points on Bird and 6.9 points on MMQA"
         group_dataset: str | None = None
         group_dataset_read = False
         for k, n in enumerate(g.nums):
@@ -1097,7 +1168,8 @@ class _Abstract:
                 self.skip(n, "no-metric")
                 continue
             same_sentence = self.last is not None and self.last_sent == g.sent
-            kind = self.kind(n, g, hit, core) or (self.last.kind if same_sentence and self.last else "absolute")
+            inherit_kind = same_sentence and self.last is not None and not aside
+            kind = self.kind(n, g, hit, core) or (self.last.kind if inherit_kind and self.last else "absolute")
             unit = n.unit
             if unit is None and kind == "relative" and bare:
                 unit = "dB" if metric in vocab.db_metrics else "points"
@@ -1134,7 +1206,10 @@ class _Abstract:
                 return "setting"  # "fixed to 100", "set to 0.1"
             if nxt is not None and not self.text[final.uend : nxt.start(1)].strip():
                 word = nxt.group(1)
-                named_next = right_named and right is not None and right.start == nxt.start(1)  # "25.9 BLEU"
+                # "25.9 BLEU", "67.4 average MRR"
+                named_next = right_named and right is not None and (
+                    right.start == nxt.start(1) or (right.gap == 0 and word.lower() in _METRIC_MODIFIERS)
+                )
                 if not named_next and word not in vocab.after_bare:
                     if word in vocab.size_nouns:
                         return "size"
@@ -1150,6 +1225,8 @@ class _Abstract:
                 return "setting"  # "masking 90%", "at a 1% bit error rate"
             if _OF.match(self.low, final.uend) and not any(w in vocab.share_result for w in core[-3:]):
                 return "setting"  # "masking 90% of pixels", "20% of the dataset"
+            if self.next_word(n.uend) in _INTERVAL_WORDS:
+                return "setting"  # "95% CI", "a 95% confidence interval": a level chosen, not reached
         if n.unit == "x":
             if any(w in vocab.setting_verbs for w in core[-3:]):
                 return "setting"  # "downsample by 2x"
@@ -1207,14 +1284,59 @@ class _Abstract:
             return self.time_metric(n, g) if n.measure == "time" else None
         if n.unit == "x":
             return self.ratio_metric(g) or inherited or "score"
+        own = hit is None and self.own_noun(g)
+        if own:
+            defined = self.acronym_metric(g.nums[-1].uend)
+            if defined is not None:
+                return defined  # "100% ASR" after "attack success rate (ASR)"
         if hit is None and inherited:
-            return inherited
+            noun = self.comparative_noun(g)  # "42% fewer tables" after "improves F1 by 22.7 points"
+            if noun is not None:
+                return noun
+            if not own:
+                return inherited
         if hit is None and not self.has_result_cue(g.sent[0], right_bound):
             return None
         named = self.metric_in_terms_of(g)
         if named is None and hit is None:
             named = self.comparative_noun(g)  # "37% shorter wirelength"
-        return named or self.document_metric() or "score"
+        # "61.9% coverage" names its own measure: not the metric of other claims
+        return named or (None if own else self.document_metric()) or "score"
+
+    def own_noun(self, g: _Group) -> bool:
+        """Whether a percentage is followed by a noun of its own that is no known metric
+        ("61.9% coverage", "89.4% response mode consistency"): it measures something else
+        than the claims before it."""
+        final = g.nums[-1]
+        if final.unit != "%":
+            return False
+        vocab = self.vocab
+        if self.text[final.uend : final.uend + 1] != " " or not self.text[final.uend + 1 : final.uend + 2].isalpha():
+            return False
+        after = self.words(final.uend, min(g.sent[1], final.uend + 40))[:1]
+        if not after or after[0] in _NOT_OWN_NOUNS:
+            return False
+        w = after[0]
+        if (
+            w in vocab.after_bare or w in vocab.fillers or w in vocab.relative_after or w in vocab.comparatives
+            or w in vocab.breaks or w in vocab.speed_words or w in vocab.relative_before
+        ):
+            return False
+        return canonical_metric(w) is None
+
+    def acronym_metric(self, pos: int) -> str | None:
+        """The metric an acronym at ``pos`` + 1 stands for where the text defines it after the
+        metric's name ("attack success rate (ASR)"), else ``None``."""
+        m = _ACRONYM.match(self.text, pos + 1)
+        if m is None:
+            return None
+        if self.acronyms is None:
+            self.acronyms = {}
+            for d in _ACRONYM_DEFINED.finditer(self.text):
+                hits = [h for h in self.metric_hits(max(0, d.start() - 40), d.start()) if not h.weak]
+                if hits and not self.text[hits[-1].end : d.start()].strip():
+                    self.acronyms.setdefault(d.group(1), hits[-1].name)
+        return self.acronyms.get(m.group())
 
     def ratio_metric(self, g: _Group) -> str | None:
         """Metric of an "N x" ratio without a named metric: "5.3x faster", "14x smaller embeddings"."""
@@ -1244,6 +1366,10 @@ class _Abstract:
             phrase.append(w)
         if not phrase:
             return None
+        at = self.low.find(phrase[0], end)
+        if at >= 0 and self.text[at].isupper() and _lookup_metric(phrase[0], self.vocab) is None:
+            # "74% smaller BERT": a model's name, made smaller or lighter
+            return "parameters" if after[0] in ("smaller", "lighter") else None
         name = " ".join(phrase)
         return _lookup_metric(name, self.vocab) or _lookup_metric(phrase[-1], self.vocab) or name
 
@@ -1264,6 +1390,8 @@ class _Abstract:
             core = core[len(core) - core[::-1].index("(") :]
         if core and core[-1] == "from":
             return "absolute"
+        if not core and self.after_change_clause(g):
+            return "relative"  # "substantial gains, up to 34.50% in accuracy"
         if n.unit in ("x", "points") or n.sign == "+" or g.nums[0].sign == "+":
             return "relative"
         if core and core[-1] in ("by", "+"):
@@ -1374,6 +1502,8 @@ class _Abstract:
         vocab = self.vocab
         if name.split()[0].lower() in vocab.not_datasets or canonical_metric(name) is not None:
             return False
+        if self.acronyms and name in self.acronyms:
+            return False  # "100% ASR on GPT-4o": the metric's acronym
         if not strict or self.text[end : end + 1] != " ":
             return True
         word = self.next_word(end)
