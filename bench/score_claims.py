@@ -2,8 +2,9 @@
 
     PYTHONPATH=src python bench/score_claims.py [GOLD.jsonl ...] [-v]
 
-Without arguments it scores ../shared/dev/labels-cs2016.jsonl and the
-dev/gold-hf-part*.jsonl labels of the bundled dump, where present.
+Without arguments it scores ../shared/dev/labels-cs2016.jsonl, the
+dev/gold-hf-part*.jsonl labels of the bundled dump and the claims of 90 papers
+from the public dumps (dev/gold-claims-external-90.jsonl), where present.
 
 Each gold line has an ``abstract`` and a ``claims`` list (LABELS.md, section 3).
 A predicted claim matches a gold claim of the same abstract when the values are
@@ -19,12 +20,14 @@ import sys
 from pathlib import Path
 
 from papertriage.claims import canonical_metric, extract_claims
+from papertriage.evaluation import TextResolver
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = [
     ROOT.parent / "shared" / "dev" / "labels-cs2016.jsonl",
     ROOT / "dev" / "gold-hf-part1.jsonl",
     ROOT / "dev" / "gold-hf-part2.jsonl",
+    ROOT / "dev" / "gold-claims-external-90.jsonl",
 ]
 
 
@@ -58,10 +61,11 @@ def _f1(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 
 def score(path: Path, verbose: bool = False) -> dict[str, float]:
     n_pred = n_gold = tp_v = tp_m = papers = same_kind = same_unit = same_dataset = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
+    with_text = TextResolver()  # lines that name a paper of a dump (source, id)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        rec = json.loads(line)
+        rec = with_text(json.loads(line), str(path), n)
         papers += 1
         gold = rec.get("claims") or []
         pred = [c.as_dict() for c in extract_claims(rec.get("abstract") or "")]

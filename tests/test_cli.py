@@ -155,6 +155,42 @@ def test_rules_test_scores_against_gold(tmp_path):
     assert micro["tp"] == 1 and micro["support"] == 1
 
 
+def test_rules_test_reads_the_text_of_labelled_papers_from_their_dump(tmp_path):
+    dump = tmp_path / "dumps" / "d.txt"
+    dump.parent.mkdir()
+    dump.write_text(
+        "Speech recognition for all\nWe transcribe spoken utterances with ASR systems for every language.\n"
+        "Counting trees in forests\nWe count the trees of a forest with a new combinatorial bound.\n"
+    )
+    ids = [p["id"] for p in jsonl(run("tag", str(dump)).stdout)]
+    gold = tmp_path / "labels" / "gold.jsonl"
+    gold.parent.mkdir()
+    gold.write_text(
+        json.dumps({"source": "../dumps/d.txt", "id": ids[0], "modality": ["speech"], "task": ["speech-recognition"]}) + "\n"
+        + json.dumps({"source": "../dumps/d.txt", "id": ids[1], "modality": [], "task": []}) + "\n"
+    )
+    r = run("rules", "test", "--gold", str(gold), "--format", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    micro = {x["facet"]: x for x in jsonl(r.stdout) if x["label"] == "(micro)"}
+    assert (micro["modality"]["tp"], micro["modality"]["fp"], micro["modality"]["fn"]) == (1, 0, 0)
+    assert (micro["task"]["tp"], micro["task"]["fp"], micro["task"]["fn"]) == (1, 0, 0)
+
+    gold.write_text(json.dumps({"source": "../dumps/d.txt", "id": "t000", "modality": []}) + "\n")
+    r = run("rules", "test", "--gold", str(gold))
+    assert r.exit_code == 3
+    assert r.stderr.strip() == (
+        f"papertriage: error: {gold}:1: no paper 't000' in ../dumps/d.txt "
+        "(id is the paper's id as `papertriage tag` prints it for that dump)"
+    )
+    gold.write_text(json.dumps({"source": "../gone.txt", "id": ids[0], "modality": []}) + "\n")
+    r = run("rules", "test", "--gold", str(gold))
+    assert r.exit_code == 3
+    assert r.stderr.strip() == (
+        f"papertriage: error: {gold}:1: the labelled paper's source {tmp_path / 'gone.txt'} does not exist "
+        "(labels that name papers of a dump need that dump at that path)"
+    )
+
+
 def test_user_label_works_in_filters(tmp_path):
     rules = tmp_path / "eeg.yaml"
     rules.write_text("labels:\n  modality:\n    eeg: {threshold: 1}\nrules:\n  - id: mine.eeg\n    facet: modality\n    label: eeg\n    case_sensitive: [EEG]\n")

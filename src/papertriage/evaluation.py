@@ -1,12 +1,19 @@
-"""Measure tags against labelled papers: precision, recall and F1 per label."""
+"""Measure tags against labelled papers: precision, recall and F1 per label.
+
+A labelled line carries the paper's ``title`` and ``abstract``, or names a
+paper of a dump instead: ``source`` (the dump's path, relative to the
+labelled file) and ``id`` (the paper's id in it, as ``papertriage tag``
+prints it), so that labels can be kept and shared without the texts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .engine import Tagger
+from .errors import InputError
 from .ids import make_id
 from .models import Record, Source
 
@@ -114,3 +121,43 @@ def evaluate(tagger: Tagger, gold: Iterable[tuple[int, dict[str, Any]]], path: s
             elif truth_mm:
                 m.fn += 1
     return report
+
+
+class TextResolver:
+    """Fills in the title and abstract of labelled lines that name a paper of
+    a dump (``source`` and ``id``); each dump is read once."""
+
+    def __init__(self) -> None:
+        self._dumps: dict[Path, dict[str, tuple[str, str]]] = {}
+
+    def __call__(self, obj: dict[str, Any], gold_path: str, line: int) -> dict[str, Any]:
+        source = obj.get("source")
+        if "abstract" in obj or not isinstance(source, str) or not source:
+            return obj
+        dump = (Path(gold_path).parent / source).resolve()
+        papers = self._dumps.get(dump)
+        if papers is None:
+            papers = self._read(dump, gold_path, line)
+            self._dumps[dump] = papers
+        found = papers.get(str(obj.get("id") or ""))
+        if found is None:
+            raise InputError(
+                gold_path, f"no paper {obj.get('id')!r} in {source}", line=line,
+                hint="id is the paper's id as `papertriage tag` prints it for that dump",
+            )
+        return {**obj, "title": found[0], "abstract": found[1]}
+
+    @staticmethod
+    def _read(dump: Path, gold_path: str, line: int) -> dict[str, tuple[str, str]]:
+        from .parsers import read_source
+
+        if not dump.is_file():
+            raise InputError(
+                gold_path, f"the labelled paper's source {dump} does not exist", line=line,
+                hint="labels that name papers of a dump need that dump at that path",
+            )
+        return {rec.id: (rec.title, rec.abstract) for rec in read_source(str(dump), warn=_quiet)}
+
+
+def _quiet(path: str, line: int | None, message: str) -> None:
+    """Skipped entries of a dump are not the labelled file's problem."""

@@ -387,7 +387,7 @@ def rules_check_cmd(
 @rules_app.command("test")
 @handle_errors
 def rules_test_cmd(
-    gold: Annotated[list[str], typer.Option("--gold", help="Labelled JSONL: title, abstract, modality, task (repeatable).", metavar="FILE")],
+    gold: Annotated[list[str], typer.Option("--gold", help="Labelled JSONL: title, abstract, modality, task; or source (a dump, relative to the file) and id instead of title and abstract (repeatable).", metavar="FILE")],
     rules: RulesOpt = None,
     no_config: NoConfigOpt = False,
     errors: Annotated[bool, typer.Option("--errors", help="Also list the papers whose tags differ from the labels.")] = False,
@@ -397,7 +397,7 @@ def rules_test_cmd(
     import orjson
 
     from ..errors import InputError
-    from ..evaluation import evaluate
+    from ..evaluation import TextResolver, evaluate
 
     tagger = _tagger(rules, no_config)
 
@@ -421,8 +421,9 @@ def rules_test_cmd(
                         raise InputError(path, f"invalid JSON: {exc}", line=n, hint="one JSON object per line") from None
                     if not isinstance(obj, dict) or not isinstance(obj.get("title", ""), str):
                         raise InputError(path, "expected an object with title, abstract, modality, task", line=n)
-                    yield n, obj
+                    yield n, with_text(obj, path, n)
 
+    with_text = TextResolver()
     report = evaluate(tagger, read())
     fmt = resolve_format(fmt)
     rows = report.rows()
