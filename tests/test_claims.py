@@ -103,7 +103,7 @@ CASES = [
     ("Our models achieve substantial gains, up to 34.50% in accuracy, 34.71% in F1, and a 37.42% reduction in false "
      "positives.",
      [("accuracy", 34.5, "%", "relative", None), ("f1", 34.71, "%", "relative", None),
-      ("score", 37.42, "%", "relative", None)]),
+      ("false positives", 37.42, "%", "relative", None)]),
     # an aside about the last number does not make the next one a change
     ("We achieve 0.674 AUROC (34.0% improvement over baselines) and 0.583 AUROC.",
      [("auc", 0.674, None, "absolute", None), ("auc", 34.0, "%", "relative", None),
@@ -130,6 +130,60 @@ CASES = [
      [("speedup", 2.4, "x", "relative", None), ("parameters", 74.0, "%", "relative", None)]),
     # not numeric
     ("On WikiText-103, DeFINE reduces the total parameters of Transformer-XL by half with minimal impact.", []),
+    # kind: "from" before a change ("suffers from a 15.4% higher FRR"); a hedge after the metric is no change
+    ("The baseline suffers from a 15.4% higher FRR.", [("fnr", 15.4, "%", "relative", None)]),
+    ("The method achieves an average F1-score exceeding 98% for endpoint method inference.",
+     [("f1", 98.0, "%", "absolute", None)]),
+    # a change named a few words before a colon; the value in parentheses is the level reached
+    ("Cross-sensory training achieves substantial improvements over individual training: 31% in MRR (0.474), "
+     "43% in Hit@1 (0.314).",
+     [("mrr", 31.0, "%", "relative", None), ("mrr", 0.474, None, "absolute", None),
+      ("hits", 43.0, "%", "relative", None), ("hits", 0.314, None, "absolute", None)]),
+    ("The latency is comparable (180 ms vs 200 ms) while accuracy improves by 2%.",
+     [("latency", 180.0, None, "absolute", None), ("latency", 200.0, None, "absolute", None),
+      ("accuracy", 2.0, "%", "relative", None)]),
+    ("SAS achieves 94% detection rates while maintaining performance overhead below 9% for inference latency.",
+     [("detection rate", 94.0, "%", "absolute", None), ("latency", 9.0, "%", "relative", None)]),
+    # a change of something no known metric names: the thing is the metric
+    ("Semantic caching achieves a 41.6% reduction in LLM calls.", [("llm calls", 41.6, "%", "relative", None)]),
+    ("It achieves a 5.4% increase in prediction accuracy and 5.7% improvement in uncertainty quantification.",
+     [("accuracy", 5.4, "%", "relative", None), ("uncertainty quantification", 5.7, "%", "relative", None)]),
+    ("We report an improvement of 15-25% in the cut value.",
+     [("cut value", 15.0, "%", "relative", None), ("cut value", 25.0, "%", "relative", None)]),
+    ("It reduces total emissions by up to 9% while only increasing the transportation distance by 2.1%.",
+     [("emissions", 9.0, "%", "relative", None), ("transportation distance", 2.1, "%", "relative", None)]),
+    ("PVF reduces the Number of Function Evaluations (NFE) by up to 65% compared to confidence-based decoding.",
+     [("nfe", 65.0, "%", "relative", None)]),
+    ("It reaches an 80% higher attack success rate, increasing ASR by 64% over GCG.",
+     [("success rate", 80.0, "%", "relative", "GCG"), ("success rate", 64.0, "%", "relative", "GCG")]),
+    # ... but not what is improved (a task, a model) nor a clause before another change
+    ("The detector improves tracking by up to 18.9%.", [("score", 18.9, "%", "relative", None)]),
+    ("It reduces parameters by 40% and accelerates inference by up to 60x.",
+     [("parameters", 40.0, "%", "relative", None), ("speedup", 60.0, "x", "relative", None)]),
+    # metric families: calibration error, Hausdorff distance, energy efficiency, mAP@0.5
+    ("HVT achieves 3.56% ECE (1.52% after temperature scaling).",
+     [("ece", 3.56, "%", "absolute", None), ("ece", 1.52, "%", "absolute", None)]),
+    ("The model achieves Dice scores of 0.929, with HD95 distances of 2.93 and 6.78 voxels.",
+     [("dice", 0.929, None, "absolute", None), ("hd95", 2.93, None, "absolute", None),
+      ("hd95", 6.78, None, "absolute", None)]),
+    ("EIE is 24,000x and 3,000x more energy efficient than a CPU and GPU respectively.",
+     [("efficiency", 24000.0, "x", "relative", None), ("efficiency", 3000.0, "x", "relative", None)]),
+    ("It maintains global detection accuracy (89.20% mAP@0.5).", [("map", 89.2, "%", "absolute", None)]),
+    # a programming language is no dataset
+    ("The best system achieves only 23.67% Pass@1 on Python and 21.45% on Java.",
+     [("pass@k", 23.67, "%", "absolute", None), ("pass@k", 21.45, "%", "absolute", None)]),
+    # degrees as arXiv writes them, and as many datasets named before as numbers
+    ("Evaluated on MPIIFaceGaze, EYEDIAP and Gaze360, our model achieves angular errors of 2.49{\\deg}, "
+     "3.22{\\deg} and 10.16{\\deg}.",
+     [("error", 2.49, None, "absolute", "MPIIFaceGaze"), ("error", 3.22, None, "absolute", "EYEDIAP"),
+      ("error", 10.16, None, "absolute", "Gaze360")]),
+    # a dataset named in parentheses for one number of a list is not the next claim's
+    ("It achieves Dice scores of 0.929 (WT) and 0.856 (TC), with HD95 distances of 2.93 voxels.",
+     [("dice", 0.929, None, "absolute", "WT"), ("dice", 0.856, None, "absolute", "TC"),
+      ("hd95", 2.93, None, "absolute", None)]),
+    # a number with a citation is another paper's
+    ("Recent reports show a 220% increase in AI/ML vulnerabilities [5]. Our tool achieves 94% accuracy.",
+     [("accuracy", 94.0, "%", "absolute", None)]),
 ]
 
 NEGATIVES = [

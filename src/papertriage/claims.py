@@ -399,6 +399,7 @@ _OUT_OF_AFTER: Final = regexes.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?[0-9]", r
 _OUT_OF_BEFORE: Final = regexes.compile(r"[0-9]\s+(?:out\s+)?of\s+$", re.I)
 _CITATION: Final = regexes.compile(r"\[[\d\s,;\-–]*$")
 _CITATION_END: Final = regexes.compile(r"[\d\s,;\-–]*\]")
+_CITED: Final = regexes.compile(r"\[\d+(?:\s*[,;\-–]\s*\d+)*\]")
 _FACTOR_OF: Final = regexes.compile(r"\bfactor\s+of\s+$", re.I)
 _PERCENT_AFTER: Final = regexes.compile(r"\s?\\?%")
 _FRACTION: Final = regexes.compile(r"[0-9]+/[0-9]+")
@@ -667,8 +668,8 @@ def _size_reason(text: str, pos: int, vocab: _Vocab) -> str:
 # --------------------------------------------------------------------------
 
 _ABBREV: Final = ("e.g", "i.e", "et al", "vs", "cf", "Fig", "fig", "Eq", "eq", "No", "approx", "resp", "etc")
-_GROUP_GAP: Final = regexes.compile(
-    r"\$?\s*(?:,\s*(?:and|or)?|and|or|to|-{1,2}|–|—|/|vs\.?|versus|down\s+to)?\s*\$?"
+_GROUP_GAP: Final = regexes.compile(  # ("{\deg}": a degree sign as arXiv writes it, "2.49{\deg}, 3.22{\deg}")
+    r"(?:\{\\deg\}|°)?\$?\s*(?:,\s*(?:and|or)?|and|or|to|-{1,2}|–|—|/|vs\.?|versus|down\s+to)?\s*\$?"
     r"(?:~|\\sim|sim|approx\.?|\\approx|about|around|nearly|almost|over|up\s+to|<|>|\+|≈)?\s*",
     re.I,
 )
@@ -719,6 +720,35 @@ _IN_TERMS_OF: Final = regexes.compile(r"\bin terms of (?:the |their |its )?")
 _LIST_JOIN: Final = regexes.compile(r"\s*(?:,\s*(?:and\s+)?|and|/|&|or)\s*")
 _OF: Final = regexes.compile(r"\s+of\s")
 _TOP_K: Final = regexes.compile(r"top[\s\-]?\d+\s*")
+# "a 37% reduction in false positives", "reduces the transportation distance by 2.1%": the
+# change is of the thing named, which becomes the claim's metric when no known one is named.
+_CHANGE_NOUNS: Final = frozenset((
+    "improvement", "improvements", "gain", "gains", "increase", "increases", "reduction", "reductions",
+    "decrease", "decreases", "drop", "drops", "boost", "boosts", "decline", "rise", "savings", "degradation",
+))
+_CHANGE_VERBS: Final = frozenset((
+    "reduce", "reduces", "reduced", "reducing", "increase", "increases", "increased", "increasing", "decrease",
+    "decreases", "decreased", "decreasing", "lower", "lowers", "lowered", "lowering", "cut", "cuts", "cutting",
+    "raise", "raises", "raised", "raising", "shrink", "shrinks", "shrinking",
+))  # not "improve": what is improved is mostly a task or a model ("improves tracking by 18.9%")
+# Words that open the phrase but are not part of the name ("the number of multi-shard queries").
+_PHRASE_LEAD: Final = frozenset((
+    "the", "a", "an", "our", "its", "their", "overall", "average", "total", "mean", "number", "amount", "of",
+))
+# Words that end the phrase.
+_PHRASE_STOP: Final = frozenset((
+    "by", "from", "to", "over", "compared", "than", "while", "with", "at", "on", "for", "of", "and", "or", "in",
+    "across", "relative", "versus", "vs", "when", "without", "via", "through", "against", "up", "as", "(",
+    "respectively", "whereas", "which", "that", "under", "per", "after", "before", "within", "among",
+))
+# Words that make the phrase a subject rather than a measure ("improves the baseline by 2%").
+_NOT_MEASURES: Final = frozenset((
+    "baseline", "baselines", "model", "models", "method", "methods", "approach", "approaches", "state-of-the-art",
+    "sota", "it", "this", "them", "these", "those", "upon", "system", "systems", "existing", "prior", "previous",
+    "work", "framework", "frameworks", "competitors", "alternatives", "counterpart", "counterparts", "we", "they",
+    "one", "both", "all", "each", "average", "accuracy", "art", "best", "original", "vanilla", "standard",
+    "need", "needs", "reliance", "dependence", "dependency",
+))
 
 
 def _is_boundary(text: str, i: int) -> bool:
@@ -786,6 +816,12 @@ class _Abstract:
         """Acronyms the text defines for known metrics (see :meth:`acronym_metric`)."""
         self.noun_datasets: dict[tuple[int, int], str | None] = {}
         """Dataset named with a dataset noun, per sentence (see :meth:`group_dataset`)."""
+        self.member_last: bool = False
+        """Whether the last claim's dataset was named for its number alone, in a list."""
+        self.open_kind: str = ""
+        """The kind of the last claim not in parentheses ("31% in MRR (0.474), 43% ...")."""
+        self.open_sent: tuple[int, int] = (-1, -1)
+        """The sentence of that claim."""
 
     # -- bookkeeping ------------------------------------------------------
 
@@ -868,10 +904,13 @@ class _Abstract:
         ("achieve substantial gains, up to 34.50% in accuracy")."""
         start = g.nums[0].start
         cs = self.clause_start(max(g.sent[0], start - 50), start)
-        if cs <= g.sent[0] or self.text[cs - 1] not in ",:":
-            return False
+        if cs <= g.sent[0] or self.text[cs - 1] not in ",:" or any(map(str.isdigit, self.text[cs:start])):
+            return False  # (the clause's first number only: not "31% in MRR (0.474")
         prior = self.words(max(g.sent[0], cs - 40), cs - 1)
-        return bool(prior) and (prior[-1] in self.vocab.relative_before or prior[-1] in self.vocab.relative_after)
+        # after a colon, the change may come a few words earlier ("improvements over X: 31% in MRR")
+        vocab = self.vocab
+        last = prior[-4:] if self.text[cs - 1] == ":" else prior[-1:]
+        return any(w in vocab.relative_before or w in vocab.relative_after for w in last)
 
     def clause_start(self, a: int, b: int) -> int:
         i = max(self.text.rfind(",", a, b), self.text.rfind(";", a, b), self.text.rfind(":", a, b))
@@ -1169,17 +1208,28 @@ class _Abstract:
                 continue
             same_sentence = self.last is not None and self.last_sent == g.sent
             inherit_kind = same_sentence and self.last is not None and not aside
-            kind = self.kind(n, g, hit, core) or (self.last.kind if inherit_kind and self.last else "absolute")
+            kind = self.kind(n, g, hit, core)
+            opens = text.endswith("(", 0, n.start) or text.endswith("( ", 0, n.start)
+            in_paren = opens or text.rfind("(", g.sent[0], n.start) > text.rfind(")", g.sent[0], n.start)
+            if kind is None:
+                if not inherit_kind or self.last is None or opens:  # "31% in MRR (0.474)": the level
+                    kind = "absolute"
+                elif in_paren or self.open_sent != g.sent:
+                    kind = self.last.kind  # "(180ms vs 200ms)"
+                else:  # the kind of the last claim of the sentence that is not an aside in parentheses
+                    kind = self.open_kind
             unit = n.unit
             if unit is None and kind == "relative" and bare:
                 unit = "dB" if metric in vocab.db_metrics else "points"
             dataset = self.member_dataset(g, k, right_bound, respectively)
+            own_dataset = dataset is not None and len(g.nums) > 1 and text[n.uend : n.uend + 2].lstrip()[:1] == "("
             if dataset is None:
                 if not group_dataset_read:
                     group_dataset, group_dataset_read = self.group_dataset(g, hit, next_start), True
                 dataset = group_dataset
-            if dataset is None and same_sentence and self.last is not None:
-                dataset = self.last.dataset
+            if dataset is None and same_sentence and self.last is not None and not self.member_last:
+                dataset = self.last.dataset  # (not one named for one number of a list: "0.821 (ET)")
+            self.member_last = own_dataset
             start, end = n.start, n.uend
             if hit is not None and not hit.weak:  # the span takes in an adjacent metric name
                 if k == len(g.nums) - 1 and n.uend <= hit.start <= n.uend + 24:
@@ -1187,6 +1237,8 @@ class _Abstract:
                 elif k == 0 and hit.end <= n.start and n.start - hit.end <= 24 and hit.end >= left_bound:
                     start = hit.start
             self.record(_new_claim(metric, n.value, unit, kind, dataset, text[start:end], start, end), g.sent)
+            if not in_paren:
+                self.open_kind, self.open_sent = kind, g.sent
 
     def not_a_result(
         self, n: _Num, g: _Group, k: int, hit: _Hit | None, right: _Hit | None,
@@ -1239,6 +1291,10 @@ class _Abstract:
                     return "count"  # "we repeat all experiments 10 times"
                 if after and after[0] not in ("while", "and", "than", "in", "on", "at", "with", "for", "respectively"):
                     return "setting"  # "multiplex up to 20x inputs"
+        if "[" in self.text[final.uend : g.sent[1]] and _CITED.search(
+            self.text, final.uend, self.clause_end(final.uend, g.sent[1])
+        ):
+            return "citation"  # "reports show a 220% increase in AI/ML vulnerabilities [5]": another paper's number
         a = max(g.sent[0], n.start - 60)
         window = self.low[a : n.start]
         if any(map(window.__contains__, vocab.reference_needles)) and vocab.reference_search(self.low, a, n.start) is not None:
@@ -1283,7 +1339,11 @@ class _Abstract:
         if n.measure is not None:
             return self.time_metric(n, g) if n.measure == "time" else None
         if n.unit == "x":
-            return self.ratio_metric(g) or inherited or "score"
+            return self.ratio_metric(g) or self.change_noun(g, prev_words) or inherited or "score"
+        if hit is None or hit.weak:
+            noun = self.change_noun(g, prev_words)
+            if noun is not None:
+                return noun
         own = hit is None and self.own_noun(g)
         if own:
             defined = self.acronym_metric(g.nums[-1].uend)
@@ -1302,6 +1362,76 @@ class _Abstract:
             named = self.comparative_noun(g)  # "37% shorter wirelength"
         # "61.9% coverage" names its own measure: not the metric of other claims
         return named or (None if own else self.document_metric()) or "score"
+
+    def change_noun(self, g: _Group, prev_words: list[str]) -> str | None:
+        """What a change is of, named around the number when it is no known metric: "a 37%
+        reduction in false positives", "an improvement of 15-25% in the cut value", "reduces
+        the transportation distance by 2.1%", "reduces the Number of Function Evaluations
+        (NFE) by 65%" (the acronym)."""
+        final = g.nums[-1]
+        end = self.clause_end(final.uend, g.sent[1])
+        after = self.words(final.uend, end)
+        phrase: list[str] = []
+        a = final.uend
+        if after:
+            i = 2 if after[0] == "of" and len(after) > 1 and after[1] in _CHANGE_NOUNS else 1
+            if after[0] in _CHANGE_NOUNS or i == 2:
+                if after[i : i + 1] == ["in"]:
+                    phrase = after[i + 1 :]
+            elif after[0] == "in" and len(prev_words) > 1 and prev_words[-1] == "of" and prev_words[-2] in _CHANGE_NOUNS:
+                phrase = after[1:]  # "an improvement of 15-25% in the cut value"
+        if not phrase and prev_words and "by" in prev_words[-3:]:
+            a = self.clause_start(max(g.sent[0], g.nums[0].start - 100), g.nums[0].start)
+            prev_words = self.words(a, g.nums[0].start)  # (a longer reach than the group's words)
+            by = len(prev_words) - 1 - prev_words[::-1].index("by")
+            verb = -1
+            for j in range(by - 1, max(-1, by - 11), -1):
+                if prev_words[j] in _CHANGE_VERBS:
+                    verb = j
+                    break
+            if verb < 0:
+                return None
+            phrase = prev_words[verb + 1 : by]
+            if "by" in phrase or "and" in phrase:
+                return None  # "reducing parameters by 1/150 and accelerating inference by 6000x"
+            if len(phrase) >= 2 and phrase[-2] == "(":
+                phrase = phrase[-1:]  # "(NFE)": the name the paper uses
+        i = 0
+        while i < len(phrase) and phrase[i] in _PHRASE_LEAD:
+            i += 1
+        j = i
+        while j < len(phrase) and phrase[j] not in _PHRASE_STOP:
+            j += 1
+        phrase = phrase[i:j]
+        if not phrase or len(phrase) > 4 or any(w in _NOT_MEASURES or w in self.vocab.comparatives for w in phrase):
+            return None
+        low, text = self.low, self.text
+        pos = a
+        for w in phrase:
+            pos = low.find(w, pos, g.sent[1])
+            if pos < 0:
+                return None
+            orig = text[pos : pos + len(w)]
+            if orig[:1].isupper() and (orig[1:2].islower() or "-" in orig or any(map(str.isdigit, orig))):
+                return None  # a name ("reduces Llama's ...", "AWD-LSTM"), not a measure
+            pos += len(w)
+        if len(phrase) == 1 and text[pos - len(phrase[0]) : pos].isupper():
+            # a lone acronym ("reduces TTFT by 2.66x"): a known metric when the text spells it
+            # out ("attack success rate ... increasing ASR by 64%")
+            return self.acronym_metric(pos - len(phrase[0]) - 1) or self.spelled_metric(phrase[0]) or phrase[0]
+        name = " ".join(phrase)
+        found = _lookup_metric(name, self.vocab)
+        if found is None and any(canonical_metric(w) == "score" for w in phrase):
+            return None  # "performance"
+        return found or name
+
+    def spelled_metric(self, acronym: str) -> str | None:
+        """The known metric whose words the letters of a (lower-case) acronym start, where the
+        text names it ("attack success rate" for "asr")."""
+        if not 2 <= len(acronym) <= 6 or not acronym.isalpha():
+            return None
+        m = re.compile(r"\b" + r"[a-z]*[\s\-]+".join(acronym) + r"[a-z]*").search(self.low)
+        return _lookup_metric(m.group(), self.vocab) if m is not None else None
 
     def own_noun(self, g: _Group) -> bool:
         """Whether a percentage is followed by a noun of its own that is no known metric
@@ -1341,6 +1471,10 @@ class _Abstract:
     def ratio_metric(self, g: _Group) -> str | None:
         """Metric of an "N x" ratio without a named metric: "5.3x faster", "14x smaller embeddings"."""
         end = g.nums[-1].uend
+        start = g.nums[0].start
+        before = self.words(self.clause_start(max(g.sent[0], start - 40), start), start)[-5:]
+        if "by" in before and any(w.startswith("accelerat") for w in before):
+            return "speedup"  # "accelerating inference by up to 6000x"
         after = self.words(end, min(g.sent[1], end + 50))
         if not after:
             return None
@@ -1389,7 +1523,8 @@ class _Abstract:
         if "(" in core:
             core = core[len(core) - core[::-1].index("(") :]
         if core and core[-1] == "from":
-            return "absolute"
+            # "from 66.5% to 13.0%" is a level; "suffers from a 15.4% higher FRR" a change
+            return "relative" if self.next_word(g.nums[-1].uend) in vocab.relative_after else "absolute"
         if not core and self.after_change_clause(g):
             return "relative"  # "substantial gains, up to 34.50% in accuracy"
         if n.unit in ("x", "points") or n.sign == "+" or g.nums[0].sign == "+":
@@ -1404,7 +1539,7 @@ class _Abstract:
                 break
         if hit is not None and not hit.weak and hit.end <= g.nums[0].start:
             # "accuracy of 92.5%" is a level, "accuracy improvement of 2%" a change.
-            between = self.words(hit.end, g.nums[0].start)
+            between = self.unhedged(self.words(hit.end, g.nums[0].start))  # "F1 exceeding 98%" is a level
             return "relative" if any(w in vocab.relative_before for w in between) else "absolute"
         if core[-1:] == ["of"]:
             # "a gain of 2%", "a reduction in image size of 58%" are changes; "the results
@@ -1433,7 +1568,8 @@ class _Abstract:
         if len(g.nums) > 1:
             m = _DATASET_LIST.search(text, g.nums[-1].uend, min(g.sent[1], right_bound + 40))
             names = [x for x in _LIST_SPLIT.split(m.group(1)) if x] if m else None
-            if respectively and not (names and len(names) == len(g.nums)):
+            if (respectively or len(g.nums) > 2) and not (names and len(names) == len(g.nums)):
+                # "Evaluated on A, B, C and D, ... errors of 2.49, 3.22, 10.16 and 1.44": as many names
                 for m in _DATASET_LIST.finditer(text, g.sent[0], g.nums[0].start):
                     names = [x for x in _LIST_SPLIT.split(m.group(1)) if x]
             if names and len(names) == len(g.nums):
