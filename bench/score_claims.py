@@ -3,8 +3,8 @@
     PYTHONPATH=src python bench/score_claims.py [GOLD.jsonl ...] [-v]
 
 Without arguments it scores ../shared/dev/labels-cs2016.jsonl, the
-dev/gold-hf-part*.jsonl labels of the bundled dump and the claims of 90 papers
-from the public dumps (dev/gold-claims-external-90.jsonl), where present.
+dev/gold-hf-part*.jsonl labels of the bundled dump and the claims of twice 90
+papers from the public dumps (dev/gold-claims-external*.jsonl), where present.
 
 Each gold line has an ``abstract`` and a ``claims`` list (LABELS.md, section 3).
 A predicted claim matches a gold claim of the same abstract when the values are
@@ -28,6 +28,7 @@ DEFAULT_GOLD = [
     ROOT / "dev" / "gold-hf-part1.jsonl",
     ROOT / "dev" / "gold-hf-part2.jsonl",
     ROOT / "dev" / "gold-claims-external-90.jsonl",
+    ROOT / "dev" / "gold-claims-external-2-90.jsonl",
 ]
 
 
