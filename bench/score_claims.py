@@ -23,6 +23,8 @@ from papertriage.claims import canonical_metric, extract_claims
 from papertriage.evaluation import TextResolver
 
 ROOT = Path(__file__).resolve().parents[1]
+with_text = TextResolver()
+"""Fills in the text of labelled lines that name a paper of a dump (source, id); each dump is read once."""
 DEFAULT_GOLD = [
     ROOT.parent / "shared" / "dev" / "labels-cs2016.jsonl",
     ROOT / "dev" / "gold-hf-part1.jsonl",
@@ -62,7 +64,6 @@ def _f1(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 
 def score(path: Path, verbose: bool = False) -> dict[str, float]:
     n_pred = n_gold = tp_v = tp_m = papers = same_kind = same_unit = same_dataset = 0
-    with_text = TextResolver()  # lines that name a paper of a dump (source, id)
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue

@@ -36,13 +36,17 @@ def tagger():
     return get_tagger([], use_config=False)
 
 
+@pytest.fixture(scope="module")
+def with_text():
+    return TextResolver()  # one for all sets: each dump is read once
+
+
 @pytest.mark.parametrize("name", sorted(FLOORS))
-def test_the_rules_keep_their_quality_on_labelled_papers(name, tagger):
+def test_the_rules_keep_their_quality_on_labelled_papers(name, tagger, with_text):
     path = ROOT / "dev" / name
     lines = path.read_text(encoding="utf-8").splitlines()
     if "source" in json.loads(lines[0]) and not SHARED.is_dir():
         pytest.skip("../shared is not present")
-    with_text = TextResolver()
     gold = ((i, with_text(json.loads(line), str(path), i)) for i, line in enumerate(lines, 1))
     report = evaluate(tagger, gold, str(path))
     assert report.papers == len(lines)
