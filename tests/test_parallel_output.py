@@ -199,7 +199,8 @@ def test_direct_output_yields_empty_chunks(dump, one_process, tmp_path):
 def _library_rows(path) -> dict[str, list]:
     """What a library holds, without the import's timestamps."""
     import sqlite3
-    import zlib
+
+    from papertriage.packing import unpack
 
     conn = sqlite3.connect(path)
     rows = {
@@ -207,7 +208,7 @@ def _library_rows(path) -> dict[str, list]:
             "SELECT rowid, id, status, date, multimodal, has_code, arxiv_id, doi, norm_title, key_head, key_tail, "
             "rules_digest, doc_hash, duplicate_of, dup_reason FROM papers ORDER BY rowid"
         ).fetchall(),
-        "docs": [(r, t, a, zlib.decompress(d)) for r, t, a, d in conn.execute("SELECT rowid, title, abstract, doc FROM docs ORDER BY rowid")],
+        "docs": [(r, t, a, unpack(d)) for r, t, a, d in conn.execute("SELECT rowid, title, abstract, doc FROM docs ORDER BY rowid")],
         "tags": conn.execute("SELECT * FROM tags ORDER BY paper, facet, label").fetchall(),
         "claims": conn.execute("SELECT * FROM claims ORDER BY paper, seq").fetchall(),
         "terms": conn.execute("SELECT * FROM terms ORDER BY term").fetchall(),

@@ -31,7 +31,6 @@ import sys
 import threading
 import time
 import urllib.parse
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from .library_search import (
     title_only,
 )
 from .models import Paper, Record, Source
+from .packing import pack, unpack
 from .query import Filters, has_code
 from .vocabulary import STATUSES
 
@@ -396,34 +396,15 @@ def prepare(paper: Paper, *, pack: bool = False) -> _Item:
 
 
 def _pack(doc: bytes) -> bytes:
-    """``doc`` compressed in the zlib format (read back with :func:`zlib.decompress`)."""
-    return (_COMPRESS or _compressor())(doc)
-
-
-_COMPRESS: Any = None
-
-
-def _compressor() -> Any:
-    """ISA-L's zlib compression at its level 1 where the ``isal`` package is
-    installed (twice as fast as zlib's level 1 on these documents, and as
-    small; its level 0, five times as fast, makes them a quarter larger and
-    the library a tenth larger), else zlib's level 1. Both write the zlib
-    format."""
-    global _COMPRESS
-    try:
-        from isal.isal_zlib import compress as isal_compress
-    except ImportError:
-        _COMPRESS = functools.partial(zlib.compress, level=1)
-    else:
-        _COMPRESS = functools.partial(isal_compress, level=1)
-    return _COMPRESS
+    """``doc`` compressed for storage (:func:`papertriage.packing.pack`)."""
+    return pack(doc)
 
 
 def _load(doc: bytes) -> dict[str, Any]:
     """A stored ``doc`` (the JSONL record without id, title and abstract)."""
     import orjson
 
-    return orjson.loads(zlib.decompress(doc))
+    return orjson.loads(unpack(doc))
 
 
 def _record_from(row_id: str, arxiv_id: str | None, title: str, abstract: str, d: dict[str, Any]) -> Record:

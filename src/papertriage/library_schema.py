@@ -13,7 +13,8 @@ Tables (``papers.rowid`` is the internal key that joins them):
     filters, sorting and duplicate detection read.
 ``docs``
     The heavy part: title, abstract (the content of the full-text index) and
-    ``doc``, the rest of the paper's JSONL record as zlib-compressed JSON.
+    ``doc``, the rest of the paper's JSONL record as compressed JSON (see
+    :mod:`papertriage.packing`: Zstandard with a dictionary, or zlib).
 ``tags``
     One row per (facet, label, paper) for modality, task and metric, with
     the paper's id, so that a facet filter is answered from this table alone.
