@@ -122,3 +122,34 @@ def test_an_unpacked_item_keeps_its_document():
     item = _item(pack=False)
     back = pickle.loads(pickle.dumps(item))
     assert back == item and back.doc and back.packed is None
+
+
+@needs_zstandard
+def test_a_library_read_without_zstandard_ends_with_one_line_naming_the_package(tmp_path):
+    """The installed command, where the zstandard package cannot be imported,
+    on a library whose documents it wrote: exit 5 and one line, no traceback;
+    titles and ids, which are not compressed, are still listed."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import EXAMPLE
+
+    db = str(tmp_path / "library.db")
+    env = {k: v for k, v in os.environ.items() if k != "PAPERTRIAGE_DB"}
+    cmd = [sys.executable, "-m", "papertriage"]
+    done = subprocess.run([*cmd, "add", "--db", db, str(EXAMPLE)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    blocked = tmp_path / "blocked"
+    (blocked / "zstandard").mkdir(parents=True)
+    (blocked / "zstandard" / "__init__.py").write_text('raise ImportError("zstandard is not installed here")\n')
+    env["PYTHONPATH"] = os.pathsep.join([str(blocked), *filter(None, [env.get("PYTHONPATH")])])
+    full = subprocess.run([*cmd, "list", "--db", db, "--format", "jsonl"], capture_output=True, text=True, env=env)
+    assert full.returncode == 5
+    assert full.stdout == ""
+    assert full.stderr.strip().splitlines() == [
+        "papertriage: error: this library holds documents compressed with Zstandard, which this installation cannot read: "
+        "install the zstandard package (pip install zstandard)"
+    ]
+    ids = subprocess.run([*cmd, "list", "--db", db, "--format", "ids"], capture_output=True, text=True, env=env)
+    assert ids.returncode == 0 and len(ids.stdout.split()) == 333

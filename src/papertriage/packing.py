@@ -4,10 +4,11 @@ A stored document is the paper's JSONL record without id, title and
 abstract: mostly evidence, whose keys, rule names and labels repeat from
 paper to paper. Where the ``zstandard`` package is installed it is written
 as a Zstandard frame compressed with a dictionary trained on such documents
-(:data:`DICTIONARY`, shipped in ``papertriage/data``): on 20,000 synthetic
-papers 433 bytes a paper at 5 µs, against 652 bytes at 9.5 µs for zlib's
-format at level 1 (ISA-L), and read back in 2.4 µs instead of 7.6 µs.
-Elsewhere it is written in the zlib format, level 1.
+(:data:`DICTIONARY`, shipped in ``papertriage/data``, trained by
+``dev/train_doc_dictionary.py``): on 20,000 synthetic papers about 440 bytes
+a paper in 5 to 7 µs, against 650 bytes in 9.5 µs for the zlib format at
+level 1 (ISA-L's, which earlier versions wrote), and read back in 2.4 to 4 µs
+instead of 7.6 to 8.7 µs. Elsewhere it is written in the zlib format, level 1.
 
 :func:`unpack` reads both, whichever install wrote them, so one library can
 be written by both kinds of install. A Zstandard document read where
