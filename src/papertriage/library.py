@@ -56,7 +56,8 @@ from .library_search import (
     title_only,
 )
 from .models import Paper, Record, Source
-from .packing import pack, unpack
+from .packing import pack as _pack  # prepare()'s flag is named pack
+from .packing import unpack
 from .query import Filters, has_code
 from .vocabulary import STATUSES
 
@@ -264,7 +265,7 @@ class _Item:
     title: str
     abstract: str
     doc: bytes
-    """JSON of the record without id, title and abstract (stored compressed, see :func:`_pack`)."""
+    """JSON of the record without id, title and abstract (stored compressed, see :func:`papertriage.packing.pack`)."""
     doc_hash: int
     norm: str
     title_hash: int
@@ -394,11 +395,6 @@ def prepare(paper: Paper, *, pack: bool = False) -> _Item:
         decisions=decisions,
         packed=_pack(doc) if pack else None,
     )
-
-
-def _pack(doc: bytes) -> bytes:
-    """``doc`` compressed for storage (:func:`papertriage.packing.pack`)."""
-    return pack(doc)
 
 
 def _load(doc: bytes) -> dict[str, Any]:
